@@ -1,0 +1,2 @@
+/** Image and disparity file formats. */
+export {};

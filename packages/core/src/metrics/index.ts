@@ -1,0 +1,2 @@
+/** Disparity accuracy metrics. */
+export {};
