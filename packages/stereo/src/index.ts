@@ -2,4 +2,5 @@
  * @stereo-sdk/stereo: stereo datasets and augmentation, the synthetic data generator, and (in later
  * releases) the student/teacher networks and distillation pipelines.
  */
-export {};
+export * from './datasets/index.js';
+export * from './augment/index.js';
