@@ -2,4 +2,38 @@
  * @stereo-sdk/edge-runtime: run an ONNX stereo network on a device, `disparity(left, right)`.
  * Depends only on onnxruntime-node and sharp so it installs on a robot by itself.
  */
-export {};
+export { createStereoMatcher, disparity, type StereoMatcher } from './matcher.js';
+export { loadImage } from './prepare.js';
+export { parseContract, writeContract, type ContractOrigin, type ModelContractInit } from './contract.js';
+export { readOnnxModelInfo, type OnnxModelInfo, type OnnxValueInfo } from './onnx-metadata.js';
+export { DEFAULT_MODEL_PATH } from './model.js';
+export { CONTRACT_METADATA_KEY, INVALID_DISPARITY, PROVIDER_NAMES } from './defaults.js';
+export { toDepth, type DepthParams } from './depth.js';
+export { depthToPointCloud, encodePly, writePly, type PointCloud, type PointCloudOptions } from './ply.js';
+export { parseCalibration, readCalibration, type StereoCalibration } from './calib.js';
+export { writeFileAtomic } from './fs-atomic.js';
+export {
+  DisposedError,
+  EdgeRuntimeError,
+  FileFormatError,
+  FileNotFoundError,
+  InferenceError,
+  InvalidParameterError,
+  ModelContractError,
+  ProviderUnavailableError,
+  ShapeMismatchError,
+  type ProviderFailure,
+} from './errors.js';
+export type {
+  ContractInputs,
+  ContractSize,
+  DisparityOptions,
+  DisparityResult,
+  DisparityTimings,
+  ModelContract,
+  ProviderName,
+  RawImage,
+  StereoImageInput,
+  StereoMatcherOptions,
+  TensorRtOptions,
+} from './types.js';

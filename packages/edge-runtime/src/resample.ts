@@ -1,0 +1,90 @@
+/**
+ * Bilinear resampling of one image plane, the single resize primitive of the runtime (input
+ * downscaling, fixed-size models, upsampling disparity and confidence). Pixel centres are aligned
+ * (`src = (dst + 0.5) · scale − 0.5`, i.e. `align_corners = false`) and reads are clamped at the
+ * borders. A NaN neighbour yields NaN, so invalid disparities stay invalid instead of being smeared.
+ */
+
+/** A strided view of one plane inside a buffer (interleaved images use `pixelStride` = channels). */
+export interface PlaneView {
+  data: ArrayLike<number>;
+  width: number;
+  height: number;
+  /** Index of pixel (0, 0). */
+  offset: number;
+  /** Distance between horizontally adjacent pixels. */
+  pixelStride: number;
+  /** Distance between vertically adjacent pixels. */
+  rowStride: number;
+}
+
+/** Where and how to write the output plane. */
+export interface ResampleTarget {
+  data: Float32Array;
+  width: number;
+  height: number;
+  offset: number;
+  rowStride: number;
+  /** Source pixels per destination pixel, horizontally and vertically. */
+  scaleX: number;
+  scaleY: number;
+  /** Output = sample · mul + add (normalization or disparity scaling fused in). Default 1 and 0. */
+  mul?: number;
+  add?: number;
+  /** Write columns right-to-left (a horizontal mirror). Default false. */
+  flip?: boolean;
+}
+
+/** Per-axis lookup: for each destination index, the two source indices and the weight of the second. */
+function axisTable(n: number, srcN: number, scale: number): { i0: Int32Array; i1: Int32Array; w: Float32Array } {
+  const i0 = new Int32Array(n);
+  const i1 = new Int32Array(n);
+  const w = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = Math.min(Math.max((i + 0.5) * scale - 0.5, 0), srcN - 1);
+    const f = Math.floor(s);
+    i0[i] = f;
+    i1[i] = Math.min(f + 1, srcN - 1);
+    w[i] = s - f;
+  }
+  return { i0, i1, w };
+}
+
+/**
+ * Resamples `src` into `dst` bilinearly, with an affine value map. When both scales are 1 it is an
+ * exact strided copy.
+ * @example
+ * resamplePlane(srcView, { data: out, width: 320, height: 240, offset: 0, rowStride: 320, scaleX: 2, scaleY: 2 });
+ */
+export function resamplePlane(src: PlaneView, dst: ResampleTarget): void {
+  const { data: s, offset: so, pixelStride: ps, rowStride: rs } = src;
+  const { data: d, width: dw, height: dh, offset: dOff, rowStride: drs } = dst;
+  const mul = dst.mul ?? 1;
+  const add = dst.add ?? 0;
+  const flip = dst.flip ?? false;
+  if (dst.scaleX === 1 && dst.scaleY === 1 && dw <= src.width && dh <= src.height) {
+    for (let y = 0; y < dh; y++) {
+      const srow = so + y * rs;
+      const drow = dOff + y * drs;
+      if (flip) for (let x = 0; x < dw; x++) d[drow + dw - 1 - x] = s[srow + x * ps] * mul + add;
+      else for (let x = 0; x < dw; x++) d[drow + x] = s[srow + x * ps] * mul + add;
+    }
+    return;
+  }
+  const tx = axisTable(dw, src.width, dst.scaleX);
+  const ty = axisTable(dh, src.height, dst.scaleY);
+  for (let y = 0; y < dh; y++) {
+    const r0 = so + ty.i0[y] * rs;
+    const r1 = so + ty.i1[y] * rs;
+    const wy = ty.w[y];
+    const drow = dOff + y * drs;
+    for (let x = 0; x < dw; x++) {
+      const c0 = tx.i0[x] * ps;
+      const c1 = tx.i1[x] * ps;
+      const wx = tx.w[x];
+      const top = s[r0 + c0] + (s[r0 + c1] - s[r0 + c0]) * wx;
+      const bottom = s[r1 + c0] + (s[r1 + c1] - s[r1 + c0]) * wx;
+      d[drow + (flip ? dw - 1 - x : x)] = (top + (bottom - top) * wy) * mul + add;
+    }
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * Public types of the edge runtime, kept apart from their implementations.
+ *
+ * Conventions: disparity is positive, in pixels at the input resolution, left-referenced
+ * (`x_right = x_left - d`). The runtime marks invalid pixels with `NaN` (see {@link INVALID_DISPARITY});
+ * test validity with `Number.isFinite(d)`, which also accepts the `Infinity` that
+ * `@stereo-sdk/core`'s readers write for missing ground truth.
+ */
+
+/** Decoded pixels, interleaved (row-major, channels last). 8-bit or 16-bit samples. */
+export interface RawImage {
+  /** Samples: `Uint8Array`/`Uint8ClampedArray`/`Buffer` for 8-bit, `Uint16Array` for 16-bit. */
+  data: Uint8Array | Uint8ClampedArray | Uint16Array;
+  width: number;
+  height: number;
+  /** 1 (gray), 2 (gray + alpha), 3 (RGB) or 4 (RGBA). Alpha is ignored. */
+  channels: 1 | 2 | 3 | 4;
+}
+
+/** Anything `disparity()` accepts as one view: a file path, an encoded image, or raw pixels. */
+export type StereoImageInput = string | Uint8Array | RawImage;
+
+/** Execution providers onnxruntime-node can be asked for. Which ones start depends on the installed build. */
+export type ProviderName = 'cpu' | 'cuda' | 'tensorrt' | 'webgpu' | 'dml' | 'coreml' | 'qnn';
+
+/**
+ * TensorRT settings, used only when `tensorrt` is among the providers. onnxruntime-node 1.30's
+ * binding forwards only the device id to TensorRT, so these are also exported as the
+ * `ORT_TENSORRT_ENGINE_CACHE_ENABLE` / `ORT_TENSORRT_CACHE_PATH` / `ORT_TENSORRT_FP16_ENABLE`
+ * environment variables (unless already set), which onnxruntime builds that create the provider
+ * without options read. Whether they take effect depends on the installed onnxruntime build.
+ */
+export interface TensorRtOptions {
+  /** Folder for built engines, so a restart does not rebuild them. Default `~/.cache/stereo-sdk/tensorrt`. */
+  engineCacheDir?: string;
+  /** Build fp16 engines. Default true (Jetson-class GPUs run fp16 much faster). */
+  fp16?: boolean;
+}
+
+/** Options of {@link createStereoMatcher}. */
+export interface StereoMatcherOptions {
+  /** Providers tried in order; the first that starts is used. Default `['cpu']`. */
+  providers?: ProviderName[];
+  /** Threads inside one operator (0 = onnxruntime's choice). Default onnxruntime's choice. */
+  intraOpNumThreads?: number;
+  /** Threads across operators (0 = onnxruntime's choice). Default onnxruntime's choice. */
+  interOpNumThreads?: number;
+  /** GPU device for cuda / tensorrt / dml. Default 0. */
+  deviceId?: number;
+  tensorrt?: TensorRtOptions;
+}
+
+/** Options of one `disparity()` call. */
+export interface DisparityOptions {
+  /** Pixels with a larger disparity (in input pixels) are marked invalid. Default: none. */
+  maxDisparity?: number;
+  /** Run the model at 1/downscale of the input size (≥ 1) and scale the result back up. Default 1. */
+  downscale?: number;
+  /**
+   * Left-right consistency check: also run the model on the mirrored, swapped pair and mark pixels
+   * whose left and right disparities differ by more than `threshold` pixels invalid (occlusions,
+   * mismatches). Doubles the inference time. `true` means threshold 1. Default false.
+   */
+  lrCheck?: boolean | { threshold?: number };
+  /** Compute `confidence` when the model outputs logits. Default true. */
+  confidence?: boolean;
+}
+
+/** Wall-clock time of each step of one call, in milliseconds. */
+export interface DisparityTimings {
+  /** Decoding (for files/buffers) and building the input tensors. */
+  preprocessMs: number;
+  /** `session.run` (twice with `lrCheck`). */
+  inferenceMs: number;
+  /** Cropping, resizing, invalidation, confidence and the consistency check. */
+  postprocessMs: number;
+}
+
+/** What `disparity()` returns. */
+export interface DisparityResult {
+  /** Row-major disparity in pixels at the input resolution; invalid pixels are `NaN`. */
+  disparity: Float32Array;
+  width: number;
+  height: number;
+  /**
+   * Per-pixel confidence in [0, 1]: the highest probability of the model's disparity distribution
+   * (softmax of its logits), resized to the input resolution. Present when the model outputs logits.
+   */
+  confidence?: Float32Array;
+  timings: DisparityTimings;
+}
+
+/** How a model wants its input pair fed: two tensors, or one with left and right stacked on channels. */
+export type ContractInputs =
+  | { layout: 'pair'; left: string; right: string }
+  | { layout: 'stacked'; name: string };
+
+/** Input size the model accepts. */
+export type ContractSize = { dynamic: true } | { dynamic: false; width: number; height: number };
+
+/**
+ * The model contract: everything the runtime needs to feed a stereo model and read its outputs.
+ * Stored as JSON in the ONNX `metadata_props` under {@link CONTRACT_METADATA_KEY}; see CONTRACT.md.
+ */
+export interface ModelContract {
+  /** Schema version, currently 1. */
+  version: 1;
+  inputs: ContractInputs;
+  /** Channels per view the model takes: 1 (gray) or 3 (color). */
+  channels: 1 | 3;
+  /** Channel order for 3-channel models. */
+  colorOrder: 'rgb' | 'bgr';
+  /** Input value = (pixel01 × scale − mean[c]) / std[c], pixel01 being the sample scaled to [0, 1]. */
+  normalization: { scale: number; mean: number[]; std: number[] };
+  /** Input height and width are padded to a multiple of this. */
+  stride: number;
+  /** How the padding is filled: edge replication or zeros (after normalization). */
+  padding: 'replicate' | 'zero';
+  /** Largest disparity the model can output, in model-input pixels (informational). */
+  maxDisparity?: number;
+  size: ContractSize;
+  outputs: {
+    /** Disparity output, shape [N,1,H,W] or [N,H,W] at the (padded) input size, in pixels. */
+    disparity: string;
+    /** Optional logits over disparity, shape [N,D,H/downsample,W/downsample]; softmax over D gives the distribution. */
+    logits?: { name: string; downsample: number };
+  };
+}
