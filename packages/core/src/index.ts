@@ -8,3 +8,6 @@ export { writeFileAtomic } from './fs/atomic.js';
 export type { RasterImage, PlanarImage, DisparityMap, Mask } from './types.js';
 export * from './formats/index.js';
 export * from './metrics/index.js';
+export * from './graph/index.js';
+export * from './backend/index.js';
+export * from './flops/index.js';
