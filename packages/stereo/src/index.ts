@@ -4,3 +4,4 @@
  */
 export * from './datasets/index.js';
 export * from './augment/index.js';
+export * from './synthetic/index.js';
