@@ -41,5 +41,5 @@ export { upgradeToOpset20, upgradeRules, MIN_OPSET } from './upgrade.js';
 export { BuilderCore, type BuilderOptions, type TensorRef } from './builder/core.js';
 export { TensorOps, type Operand, type ResizeOptions } from './builder/ops.js';
 export { GraphBuilder, type ConvOptions } from './builder/layers.js';
-export { createRng, kaimingUniformBound, uniform, type Rng } from './builder/init.js';
+export { kaimingUniformBound, uniform } from './builder/init.js';
 export { findConvBnPairs, type ConvBnPair, type ModuleKind, type ModuleRecord } from './builder/modules.js';

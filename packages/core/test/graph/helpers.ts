@@ -1,6 +1,7 @@
 /** Test helpers: random tensors, running graphs through the backend, small graph-building shortcuts. */
 import { createGraphSession, toBackendTensor, type BackendTensor } from '../../src/backend/index.js';
-import { createRng, Graph, makeTensor, numel, type Attribute, type DType, type Rng, type Tensor } from '../../src/graph/index.js';
+import { Graph, makeTensor, numel, type Attribute, type DType, type Tensor } from '../../src/graph/index.js';
+import { createRng, type Rng } from '../../src/random.js';
 
 export { createRng };
 

@@ -1,5 +1,5 @@
 /** Seeded pseudo-random numbers, so an augmentation run can be replayed exactly. */
-import { is } from '@stereo-sdk/core';
+import { createRng, is } from '@stereo-sdk/core';
 
 /** A generator of uniform numbers in [0, 1); each call advances its state. */
 export type Random = () => number;
@@ -14,14 +14,7 @@ export type Random = () => number;
  */
 export function createRandom(seed: number): Random {
   is.assertInteger('seed', seed, 0, 2 ** 32 - 1);
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRng(seed);
 }
 
 /** Uniform in [lo, hi). */

@@ -2,7 +2,7 @@
  * Deterministic train/validation split. Each sample is assigned by a seeded hash of its name
  * alone, so adding or removing other files never moves a sample between parts.
  */
-import { is } from '@stereo-sdk/core';
+import { is, mix32 } from '@stereo-sdk/core';
 import type { DatasetSplit } from './sample.js';
 
 /** 32-bit FNV-1a over the UTF-16 code units, then murmur3's finaliser for avalanche. */
@@ -12,12 +12,7 @@ function hash32(text: string, seed: number): number {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return mix32(h);
 }
 
 /**

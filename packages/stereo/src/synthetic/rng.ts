@@ -3,16 +3,7 @@
  * fast chaotic generator, public domain). It is fast in JavaScript because it needs only 32-bit
  * integer ops, and it makes every scene a pure function of its seed.
  */
-
-/** Mixes a 32-bit value (murmur3's finalizer) so that nearby seeds give unrelated streams. */
-export function mix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+import { mix32 } from '@stereo-sdk/core';
 
 /**
  * The seed of sample `index` of a dataset generated with `seed`. Each sample depends only on

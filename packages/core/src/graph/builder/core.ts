@@ -10,7 +10,7 @@ import { addInferredNode } from '../infer.js';
 import { makeTensor } from '../tensor.js';
 import type { Attribute, Dim, DType, Tensor } from '../types.js';
 import { validateGraph } from '../validate.js';
-import { createRng, type Rng } from './init.js';
+import { createRng, type Rng } from '../../random.js';
 import type { ModuleKind, ModuleRecord } from './modules.js';
 
 /** A value in the graph being built: its name and (inferred) type. */
