@@ -8,7 +8,7 @@
 import sharp from 'sharp';
 import { FileFormatError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic.js';
-import { assertString, invalidParameterError } from '../is.js';
+import { assertInteger, assertString, invalidParameterError } from '../is.js';
 import type { RasterImage } from '../types.js';
 import { assertOptions, assertRaster } from './check.js';
 import { decodeNetpbm, encodeNetpbm, isNetpbm } from './netpbm.js';
@@ -125,19 +125,31 @@ export async function readImage(source: string | Uint8Array, options?: { name?: 
   return decodeWithSharp(bytes, name, kind);
 }
 
+/** Encoder settings of {@link encodeImage} and {@link writeImage}. */
+export interface EncodeOptions {
+  /**
+   * PNG zlib level, 0–9; default 6. Lower is much faster and only slightly larger, which suits
+   * bulk-generated training data.
+   */
+  compressionLevel?: number;
+}
+
 /**
  * Encodes a raster image in memory, in the format an extension names; see {@link writeImage} for
  * what each format holds.
  * @param img - the image; its typed array must match `bitDepth`.
  * @param extension - `.png`, `.jpg`/`.jpeg`, `.webp`, `.ppm` or `.pgm` (case-insensitive).
  * @param name - name used in error messages; default `<buffer>`.
- * @throws InvalidParameterError when `img` is malformed.
+ * @param options - encoder settings, see {@link EncodeOptions}.
+ * @throws InvalidParameterError when `img` is malformed or an option is out of range.
  * @throws FileFormatError when the extension is unknown or cannot hold the image (e.g. 16-bit JPEG, alpha in PPM).
  * @example
  * const png = await encodeImage(colorizeDisparity(disp), '.png');
  */
-export async function encodeImage(img: RasterImage, extension: string, name = BUFFER_NAME): Promise<Uint8Array> {
+export async function encodeImage(img: RasterImage, extension: string, name = BUFFER_NAME, options: EncodeOptions = {}): Promise<Uint8Array> {
   assertRaster('img', img);
+  const compressionLevel = options.compressionLevel ?? 6;
+  assertInteger('compressionLevel', compressionLevel, 0, 9);
   const ext = extension.toLowerCase();
   if (ext === '.ppm' || ext === '.pgm') {
     const want = ext === '.ppm' ? 3 : 1;
@@ -158,7 +170,7 @@ export async function encodeImage(img: RasterImage, extension: string, name = BU
       raw: { width: img.width, height: img.height, channels: img.channels },
     }).toColourspace(gray ? (sixteen ? 'grey16' : 'b-w') : sixteen ? 'rgb16' : 'srgb');
     let out: Buffer;
-    if (ext === '.png') out = await pipeline.png({ compressionLevel: 6 }).toBuffer();
+    if (ext === '.png') out = await pipeline.png({ compressionLevel }).toBuffer();
     else if (ext === '.jpg' || ext === '.jpeg') out = await pipeline.jpeg({ quality: JPEG_QUALITY }).toBuffer();
     else if (ext === '.webp') out = await pipeline.webp({ lossless: true, exact: true }).toBuffer();
     else throw new FileFormatError(name, `unknown image extension '${ext}' (use .png, .jpg, .webp, .ppm or .pgm)`);
@@ -174,13 +186,14 @@ export async function encodeImage(img: RasterImage, extension: string, name = BU
  * @param path - destination; `.png` (8 or 16-bit, 1–4 channels), `.jpg`/`.jpeg` (8-bit, 1 or 3
  *   channels, quality 95), `.webp` (8-bit, lossless), `.ppm` (3 channels) or `.pgm` (1 channel), 8 or 16-bit.
  * @param img - the image; its typed array must match `bitDepth`.
- * @throws InvalidParameterError when `img` is malformed.
+ * @param options - encoder settings, see {@link EncodeOptions}.
+ * @throws InvalidParameterError when `img` is malformed or an option is out of range.
  * @throws FileFormatError when the extension is unknown or cannot hold the image.
  * @example
  * await writeImage('depth16.png', { data: new Uint16Array(w * h), width: w, height: h, channels: 1, bitDepth: 16 });
  */
-export async function writeImage(path: string, img: RasterImage): Promise<void> {
+export async function writeImage(path: string, img: RasterImage, options: EncodeOptions = {}): Promise<void> {
   assertString('path', path);
-  const bytes = await encodeImage(img, extensionOf(path), path);
+  const bytes = await encodeImage(img, extensionOf(path), path, options);
   await writeFileAtomic(path, bytes);
 }

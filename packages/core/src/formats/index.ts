@@ -1,5 +1,6 @@
 /** Image and disparity file formats. */
 export { readImage, writeImage, encodeImage } from './image.js';
+export type { EncodeOptions } from './image.js';
 export { toPlanarFloat } from './planar.js';
 export { decodePfm, readPfm, encodePfm, writePfm } from './pfm.js';
 export type { PfmImage, PfmInput } from './pfm.js';

@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../fs/atomic.js';
 import { assertString, invalidParameterError } from '../is.js';
 import type { Mask } from '../types.js';
 import { assertMask } from './check.js';
-import { encodeImage, readImage } from './image.js';
+import { encodeImage, readImage, type EncodeOptions } from './image.js';
 import { extensionOf } from './source.js';
 
 /**
@@ -38,17 +38,18 @@ export async function readMask(path: string): Promise<Mask> {
  * Writes a mask as an 8-bit gray image, nonzero → 255, zero → 0, atomically.
  * @param path - destination `.png` (or `.pgm`); lossy formats are refused.
  * @param mask - the mask; any nonzero value counts as set.
+ * @param options - PNG encoder settings.
  * @throws InvalidParameterError when `mask` is malformed or the extension is not .png/.pgm.
  * @example
  * await writeMask('valid.png', { data, width, height });
  */
-export async function writeMask(path: string, mask: Mask): Promise<void> {
+export async function writeMask(path: string, mask: Mask, options: EncodeOptions = {}): Promise<void> {
   assertString('path', path);
   assertMask('mask', mask);
   const ext = extensionOf(path);
   if (ext !== '.png' && ext !== '.pgm') throw invalidParameterError('path', 'a .png or .pgm file', path);
   const data = new Uint8Array(mask.data.length);
   for (let i = 0; i < data.length; i++) data[i] = mask.data[i] !== 0 ? 255 : 0;
-  const bytes = await encodeImage({ data, width: mask.width, height: mask.height, channels: 1, bitDepth: 8 }, ext, path);
+  const bytes = await encodeImage({ data, width: mask.width, height: mask.height, channels: 1, bitDepth: 8 }, ext, path, options);
   await writeFileAtomic(path, bytes);
 }

@@ -74,14 +74,18 @@ export const syntheticSampleName = (index: number): string => String(index).padS
 
 const samplePaths = (root: string, name: string): string[] => FOLDERS.map(([dir, ext]) => path.join(root, dir, name + ext));
 
+// Level 1 deflate is ~3x faster than the default 6 and only ~10 % larger on these textures; bulk
+// training data is written once and read many times, so encode speed matters more here.
+const PNG_OPTIONS = { compressionLevel: 1 };
+
 async function writeSample(root: string, name: string, pair: SyntheticPair): Promise<void> {
   const [left, right, disparity, occlusion] = samplePaths(root, name) as [string, string, string, string];
   try {
     await Promise.all([
-      writeImage(left, pair.left),
-      writeImage(right, pair.right),
+      writeImage(left, pair.left, PNG_OPTIONS),
+      writeImage(right, pair.right, PNG_OPTIONS),
       writePfm(disparity, pair.disparity),
-      writeMask(occlusion, pair.occlusion),
+      writeMask(occlusion, pair.occlusion, PNG_OPTIONS),
     ]);
   } catch (err) {
     throw new DatasetError(`${root}: cannot write sample ${name} (${(err as Error).message})`, { cause: err });
