@@ -1,4 +1,5 @@
 /**
+ * @stereo-sdk/core: ONNX graph IR, autodiff, training and pruning engine, image and disparity
  * formats, and stereo metrics. Everything public is exported from here and only here.
  */
 export * from './errors.js';
@@ -11,3 +12,4 @@ export * from './metrics/index.js';
 export * from './graph/index.js';
 export * from './backend/index.js';
 export * from './flops/index.js';
+export * from './autodiff/index.js';
