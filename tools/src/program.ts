@@ -4,7 +4,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerBenchCommand } from './commands/bench.js';
 import { registerDatasetCommand } from './commands/dataset.js';
+import { registerDisparityCommand } from './commands/disparity.js';
+import { registerEvalCommand } from './commands/eval.js';
+import { registerInfoCommand } from './commands/info.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -28,6 +32,10 @@ export function createProgram(io: ProgramIO = defaultIO): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError();
   registerDatasetCommand(program, io);
+  registerDisparityCommand(program, io);
+  registerEvalCommand(program, io);
+  registerBenchCommand(program, io);
+  registerInfoCommand(program, io);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
   return program;
 }

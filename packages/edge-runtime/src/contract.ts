@@ -273,7 +273,12 @@ export function inferContract(io: { inputs: OnnxValueInfo[]; outputs: OnnxValueI
 /**
  * The contract of a model: parsed from its metadata when present (and checked against the graph),
  * inferred from its I/O otherwise.
+ * @param info - metadata and graph I/O, as {@link readOnnxModelInfo} returns them.
+ * @param source - model path or label for error messages.
+ * @returns the contract and whether it came from the metadata or was inferred.
  * @throws ModelContractError when the metadata is malformed, disagrees with the graph, or is absent and cannot be inferred.
+ * @example
+ * const { contract, origin } = resolveContract(readOnnxModelInfo(bytes, 'model.onnx'), 'model.onnx');
  */
 export function resolveContract(
   info: { metadata: Record<string, string>; inputs: OnnxValueInfo[]; outputs: OnnxValueInfo[] },

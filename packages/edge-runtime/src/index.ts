@@ -4,7 +4,7 @@
  */
 export { createStereoMatcher, disparity, type StereoMatcher } from './matcher.js';
 export { loadImage } from './prepare.js';
-export { parseContract, writeContract, type ContractOrigin, type ModelContractInit } from './contract.js';
+export { parseContract, resolveContract, writeContract, type ContractOrigin, type ModelContractInit } from './contract.js';
 export { readOnnxModelInfo, type OnnxModelInfo, type OnnxValueInfo } from './onnx-metadata.js';
 export { DEFAULT_MODEL_PATH } from './model.js';
 export { CONTRACT_METADATA_KEY, INVALID_DISPARITY, PROVIDER_NAMES } from './defaults.js';
@@ -12,6 +12,21 @@ export { toDepth, type DepthParams } from './depth.js';
 export { depthToPointCloud, encodePly, writePly, type PointCloud, type PointCloudOptions } from './ply.js';
 export { parseCalibration, readCalibration, type StereoCalibration } from './calib.js';
 export { writeFileAtomic } from './fs-atomic.js';
+export {
+  benchmarkMatcher,
+  BENCHMARK_DEFAULTS,
+  BENCHMARK_PRESETS,
+  median,
+  percentile,
+  summarizeLatency,
+  syntheticPair,
+  type BenchmarkOptions,
+  type BenchmarkResult,
+  type LatencyBreakdown,
+  type LatencyStats,
+  type ResolutionPreset,
+  type SyntheticPairOptions,
+} from './harness/index.js';
 export {
   DisposedError,
   EdgeRuntimeError,
