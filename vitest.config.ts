@@ -7,6 +7,7 @@ export default defineConfig({
   resolve: {
     // Tests run against sources, so a package's tests never wait on another package's build.
     alias: {
+      '@stereo-sdk/common': src('./packages/common/src/index.ts'),
       '@stereo-sdk/core': src('./packages/core/src/index.ts'),
       '@stereo-sdk/stereo': src('./packages/stereo/src/index.ts'),
       '@stereo-sdk/edge-runtime': src('./packages/edge-runtime/src/index.ts'),

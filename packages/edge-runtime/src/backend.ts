@@ -5,7 +5,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
-import { FileFormatError, InferenceError } from './errors.js';
+import { FileFormatError } from '@stereo-sdk/common';
+import { InferenceError } from './errors.js';
 import { shortReason, tryProviders } from './providers.js';
 import type { ProviderName } from './types.js';
 

@@ -4,8 +4,7 @@
  * Both reduce to what depth needs: focal, baseline (always returned in metres), doffs, principal point.
  */
 import { readFile } from 'node:fs/promises';
-import { FileFormatError, FileNotFoundError } from './errors.js';
-import { assertString } from './is.js';
+import { FileFormatError, FileNotFoundError, is } from '@stereo-sdk/common';
 
 /** A rectified stereo rig, enough for {@link toDepth} and point clouds. */
 export interface StereoCalibration {
@@ -123,7 +122,7 @@ export function parseCalibration(text: string, name = '<calibration>'): StereoCa
  * const { focal, baseline, doffs } = await readCalibration('kitti/calib_cam_to_cam/000005.txt');
  */
 export async function readCalibration(path: string): Promise<StereoCalibration> {
-  assertString('path', path);
+  is.assertString('path', path);
   let text: string;
   try {
     text = await readFile(path, 'utf8');

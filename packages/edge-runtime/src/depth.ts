@@ -3,7 +3,7 @@
  * `baseline` (metres when the calibration comes from {@link readCalibration}).
  */
 import { INVALID_DISPARITY } from './defaults.js';
-import { assertNumber, assertObject, invalidParameterError } from './is.js';
+import { is } from '@stereo-sdk/common';
 
 /** Camera parameters for {@link toDepth}; a {@link StereoCalibration} fits as is. */
 export interface DepthParams {
@@ -27,12 +27,12 @@ export interface DepthParams {
  * const depth = toDepth(result.disparity, calib); // metres
  */
 export function toDepth(disparity: Float32Array, params: DepthParams): Float32Array {
-  if (!(disparity instanceof Float32Array)) throw invalidParameterError('disparity', 'a Float32Array', disparity);
-  assertObject('params', params);
-  assertNumber('focal', params.focal, Number.MIN_VALUE);
-  assertNumber('baseline', params.baseline, Number.MIN_VALUE);
+  if (!(disparity instanceof Float32Array)) throw is.invalidParameterError('disparity', 'a Float32Array', disparity);
+  is.assertObject('params', params);
+  is.assertNumber('focal', params.focal, Number.MIN_VALUE);
+  is.assertNumber('baseline', params.baseline, Number.MIN_VALUE);
   const doffs = params.doffs ?? 0;
-  assertNumber('doffs', doffs);
+  is.assertNumber('doffs', doffs);
   const fb = params.focal * params.baseline;
   const depth = new Float32Array(disparity.length);
   for (let i = 0; i < disparity.length; i++) {

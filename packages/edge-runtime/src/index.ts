@@ -1,6 +1,7 @@
 /**
  * @stereo-sdk/edge-runtime: run an ONNX stereo network on a device, `disparity(left, right)`.
- * Depends only on onnxruntime-node and sharp so it installs on a robot by itself.
+ * Depends only on onnxruntime-node, sharp and @stereo-sdk/common (a zero-dependency internal package
+ * of typed errors, argument checks and atomic writes), so it installs on a robot without the training stack.
  */
 export { createStereoMatcher, disparity, type StereoMatcher } from './matcher.js';
 export { loadImage } from './prepare.js';
@@ -11,7 +12,6 @@ export { CONTRACT_METADATA_KEY, INVALID_DISPARITY, PROVIDER_NAMES } from './defa
 export { toDepth, type DepthParams } from './depth.js';
 export { depthToPointCloud, encodePly, writePly, type PointCloud, type PointCloudOptions } from './ply.js';
 export { parseCalibration, readCalibration, type StereoCalibration } from './calib.js';
-export { writeFileAtomic } from './fs-atomic.js';
 export {
   benchmarkMatcher,
   BENCHMARK_DEFAULTS,
@@ -28,15 +28,18 @@ export {
   type SyntheticPairOptions,
 } from './harness/index.js';
 export {
-  DisposedError,
-  EdgeRuntimeError,
   FileFormatError,
   FileNotFoundError,
-  InferenceError,
   InvalidParameterError,
+  ShapeMismatchError,
+  StereoSdkError,
+  writeFileAtomic,
+} from '@stereo-sdk/common';
+export {
+  DisposedError,
+  InferenceError,
   ModelContractError,
   ProviderUnavailableError,
-  ShapeMismatchError,
   type ProviderFailure,
 } from './errors.js';
 export type {

@@ -6,7 +6,8 @@
  */
 import { openSession, type BackendSession, type TensorData } from './backend.js';
 import { resolveContract, type ContractOrigin } from './contract.js';
-import { DisposedError, ModelContractError, ShapeMismatchError } from './errors.js';
+import { ShapeMismatchError } from '@stereo-sdk/common';
+import { DisposedError, ModelContractError } from './errors.js';
 import { loadModelSource } from './model.js';
 import { readOnnxModelInfo } from './onnx-metadata.js';
 import { resolveDisparityOptions, resolveMatcherOptions, type ResolvedDisparityOptions } from './options.js';

@@ -5,8 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { FileFormatError, FileNotFoundError } from './errors.js';
-import { invalidParameterError } from './is.js';
+import { FileFormatError, FileNotFoundError, is } from '@stereo-sdk/common';
 
 /** Absolute path of the default model the runtime loads when none is given. */
 export const DEFAULT_MODEL_PATH = fileURLToPath(new URL('../models/student.onnx', import.meta.url));
@@ -49,10 +48,10 @@ export async function loadModelSource(model: string | Uint8Array | undefined): P
     return { bytes, source: DEFAULT_MODEL_PATH, path: DEFAULT_MODEL_PATH };
   }
   if (typeof model === 'string') {
-    if (model.length === 0) throw invalidParameterError('model', 'a path to an .onnx file or its bytes', model);
+    if (model.length === 0) throw is.invalidParameterError('model', 'a path to an .onnx file or its bytes', model);
     const bytes = await readModelFile(model, () => new FileNotFoundError(model, 'model'));
     return { bytes, source: model, path: model };
   }
   if (model instanceof Uint8Array) return { bytes: model, source: '<model buffer>' };
-  throw invalidParameterError('model', 'a path to an .onnx file or its bytes (Uint8Array)', model);
+  throw is.invalidParameterError('model', 'a path to an .onnx file or its bytes (Uint8Array)', model);
 }

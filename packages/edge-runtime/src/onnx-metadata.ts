@@ -7,7 +7,7 @@
  * weights) are skipped by length, so reading a 100 MB model touches only a few kilobytes.
  * Field numbers are those of onnx.proto (ModelProto, GraphProto, ValueInfoProto, TypeProto).
  */
-import { FileFormatError } from './errors.js';
+import { FileFormatError } from '@stereo-sdk/common';
 
 /** One graph input or output as declared in the file. */
 export interface OnnxValueInfo {

@@ -4,7 +4,7 @@
  */
 import type { SessionSettings } from './backend.js';
 import { DEFAULTS } from './defaults.js';
-import { assertBoolean, assertInteger, assertNumber, assertObject, assertString, defined, invalidParameterError, plainObject } from './is.js';
+import { is } from '@stereo-sdk/common';
 import { normalizeProviders } from './providers.js';
 import type { DisparityOptions, StereoMatcherOptions } from './types.js';
 
@@ -23,33 +23,33 @@ export interface ResolvedDisparityOptions {
  */
 export function resolveMatcherOptions(options: StereoMatcherOptions | undefined): SessionSettings {
   const o = options ?? {};
-  assertObject('options', o);
+  is.assertObject('options', o);
   const providers = normalizeProviders(o.providers ?? DEFAULTS.providers);
   const settings: SessionSettings = {
     providers,
     deviceId: DEFAULTS.deviceId,
     tensorrt: { engineCacheDir: DEFAULTS.tensorrtCacheDir(), fp16: DEFAULTS.tensorrtFp16 },
   };
-  if (defined(o.intraOpNumThreads)) {
-    assertInteger('intraOpNumThreads', o.intraOpNumThreads, 0, 1024);
+  if (is.defined(o.intraOpNumThreads)) {
+    is.assertInteger('intraOpNumThreads', o.intraOpNumThreads, 0, 1024);
     settings.intraOpNumThreads = o.intraOpNumThreads;
   }
-  if (defined(o.interOpNumThreads)) {
-    assertInteger('interOpNumThreads', o.interOpNumThreads, 0, 1024);
+  if (is.defined(o.interOpNumThreads)) {
+    is.assertInteger('interOpNumThreads', o.interOpNumThreads, 0, 1024);
     settings.interOpNumThreads = o.interOpNumThreads;
   }
-  if (defined(o.deviceId)) {
-    assertInteger('deviceId', o.deviceId, 0, 64);
+  if (is.defined(o.deviceId)) {
+    is.assertInteger('deviceId', o.deviceId, 0, 64);
     settings.deviceId = o.deviceId;
   }
-  if (defined(o.tensorrt)) {
-    assertObject('tensorrt', o.tensorrt);
-    if (defined(o.tensorrt.engineCacheDir)) {
-      assertString('tensorrt.engineCacheDir', o.tensorrt.engineCacheDir);
+  if (is.defined(o.tensorrt)) {
+    is.assertObject('tensorrt', o.tensorrt);
+    if (is.defined(o.tensorrt.engineCacheDir)) {
+      is.assertString('tensorrt.engineCacheDir', o.tensorrt.engineCacheDir);
       settings.tensorrt.engineCacheDir = o.tensorrt.engineCacheDir;
     }
-    if (defined(o.tensorrt.fp16)) {
-      assertBoolean('tensorrt.fp16', o.tensorrt.fp16);
+    if (is.defined(o.tensorrt.fp16)) {
+      is.assertBoolean('tensorrt.fp16', o.tensorrt.fp16);
       settings.tensorrt.fp16 = o.tensorrt.fp16;
     }
   }
@@ -62,28 +62,28 @@ export function resolveMatcherOptions(options: StereoMatcherOptions | undefined)
  */
 export function resolveDisparityOptions(options: DisparityOptions | undefined): ResolvedDisparityOptions {
   const o = options ?? {};
-  assertObject('options', o);
+  is.assertObject('options', o);
   const resolved: ResolvedDisparityOptions = { downscale: DEFAULTS.downscale, confidence: DEFAULTS.confidence };
-  if (defined(o.maxDisparity)) {
-    assertNumber('maxDisparity', o.maxDisparity, 0, 1e6);
+  if (is.defined(o.maxDisparity)) {
+    is.assertNumber('maxDisparity', o.maxDisparity, 0, 1e6);
     resolved.maxDisparity = o.maxDisparity;
   }
-  if (defined(o.downscale)) {
-    assertNumber('downscale', o.downscale, 1, 64);
+  if (is.defined(o.downscale)) {
+    is.assertNumber('downscale', o.downscale, 1, 64);
     resolved.downscale = o.downscale;
   }
-  if (defined(o.confidence)) {
-    assertBoolean('confidence', o.confidence);
+  if (is.defined(o.confidence)) {
+    is.assertBoolean('confidence', o.confidence);
     resolved.confidence = o.confidence;
   }
   const lr = o.lrCheck;
   if (lr === true) resolved.lrThreshold = DEFAULTS.lrThreshold;
-  else if (plainObject(lr)) {
+  else if (is.plainObject(lr)) {
     const t = lr.threshold ?? DEFAULTS.lrThreshold;
-    assertNumber('lrCheck.threshold', t, 0, 1e6);
+    is.assertNumber('lrCheck.threshold', t, 0, 1e6);
     resolved.lrThreshold = t;
-  } else if (defined(lr) && lr !== false) {
-    throw invalidParameterError('lrCheck', 'a boolean or { threshold }', lr);
+  } else if (is.defined(lr) && lr !== false) {
+    throw is.invalidParameterError('lrCheck', 'a boolean or { threshold }', lr);
   }
   return resolved;
 }

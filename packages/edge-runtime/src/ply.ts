@@ -2,9 +2,7 @@
  * Point clouds from depth maps, written as binary little-endian PLY (readable by MeshLab,
  * CloudCompare, Open3D, RViz tools). Camera frame as in OpenCV: x right, y down, z forward.
  */
-import { ShapeMismatchError } from './errors.js';
-import { writeFileAtomic } from './fs-atomic.js';
-import { invalidParameterError, assertInteger, assertNumber, assertObject, assertString, defined } from './is.js';
+import { ShapeMismatchError, writeFileAtomic, is } from '@stereo-sdk/common';
 import type { RawImage } from './types.js';
 
 /** Points as xyz triples, with optional 8-bit RGB colours. */
@@ -41,18 +39,18 @@ export interface PointCloudOptions {
  * await writePly('cloud.ply', cloud);
  */
 export function depthToPointCloud(depth: Float32Array, width: number, height: number, options: PointCloudOptions): PointCloud {
-  assertInteger('width', width, 1);
-  assertInteger('height', height, 1);
-  assertObject('options', options);
-  if (!(depth instanceof Float32Array)) throw invalidParameterError('depth', 'a Float32Array', depth);
+  is.assertInteger('width', width, 1);
+  is.assertInteger('height', height, 1);
+  is.assertObject('options', options);
+  if (!(depth instanceof Float32Array)) throw is.invalidParameterError('depth', 'a Float32Array', depth);
   if (depth.length !== width * height) throw new ShapeMismatchError(`depth has ${depth.length} values, expected ${width}x${height}`);
-  assertNumber('focal', options.focal, Number.MIN_VALUE);
+  is.assertNumber('focal', options.focal, Number.MIN_VALUE);
   const cx = options.cx ?? (width - 1) / 2;
   const cy = options.cy ?? (height - 1) / 2;
-  assertNumber('cx', cx);
-  assertNumber('cy', cy);
+  is.assertNumber('cx', cx);
+  is.assertNumber('cy', cy);
   const maxDepth = options.maxDepth ?? Infinity;
-  if (defined(options.maxDepth)) assertNumber('maxDepth', options.maxDepth, 0);
+  if (is.defined(options.maxDepth)) is.assertNumber('maxDepth', options.maxDepth, 0);
   const img = options.colors;
   if (img && (img.width !== width || img.height !== height)) {
     throw new ShapeMismatchError(`colors image is ${img.width}x${img.height} but the depth map is ${width}x${height}`);
@@ -125,6 +123,6 @@ export function encodePly(cloud: PointCloud): Uint8Array {
  * await writePly('out/cloud.ply', depthToPointCloud(depth, w, h, { focal: 721.5 }));
  */
 export async function writePly(path: string, cloud: PointCloud): Promise<void> {
-  assertString('path', path);
+  is.assertString('path', path);
   await writeFileAtomic(path, encodePly(cloud));
 }

@@ -2,7 +2,7 @@
  * Binary PGM (`P5`) / PPM (`P6`) decoding. sharp's prebuilt libvips has no PPM loader, and classic
  * stereo pairs (Middlebury 2001 "tsukuba") ship as PPM, so the runtime reads them itself.
  */
-import { FileFormatError } from './errors.js';
+import { FileFormatError } from '@stereo-sdk/common';
 import type { RawImage } from './types.js';
 
 /** True when `bytes` starts with a binary PGM/PPM magic number. */

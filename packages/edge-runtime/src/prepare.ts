@@ -5,8 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { FileFormatError, FileNotFoundError } from './errors.js';
-import { integer, invalidParameterError, plainObject } from './is.js';
+import { FileFormatError, FileNotFoundError, is } from '@stereo-sdk/common';
 import { decodePnm, isPnm } from './pnm.js';
 import type { RawImage, StereoImageInput } from './types.js';
 
@@ -16,15 +15,15 @@ export const maxSampleValue = (img: RawImage): number => (img.data instanceof Ui
 function checkRaw(img: Record<string, unknown>, label: string): RawImage {
   const { data, width, height, channels } = img;
   if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray || data instanceof Uint16Array)) {
-    throw invalidParameterError(`${label}.data`, 'a Uint8Array, Uint8ClampedArray, Buffer or Uint16Array', data);
+    throw is.invalidParameterError(`${label}.data`, 'a Uint8Array, Uint8ClampedArray, Buffer or Uint16Array', data);
   }
-  if (!integer(width) || width < 1) throw invalidParameterError(`${label}.width`, 'a positive integer', width);
-  if (!integer(height) || height < 1) throw invalidParameterError(`${label}.height`, 'a positive integer', height);
+  if (!is.integer(width) || width < 1) throw is.invalidParameterError(`${label}.width`, 'a positive integer', width);
+  if (!is.integer(height) || height < 1) throw is.invalidParameterError(`${label}.height`, 'a positive integer', height);
   if (channels !== 1 && channels !== 2 && channels !== 3 && channels !== 4) {
-    throw invalidParameterError(`${label}.channels`, 'one of 1, 2, 3, 4', channels);
+    throw is.invalidParameterError(`${label}.channels`, 'one of 1, 2, 3, 4', channels);
   }
   const need = width * height * channels;
-  if (data.length !== need) throw invalidParameterError(`${label}.data`, `${need} samples (${width}×${height}×${channels})`, data);
+  if (data.length !== need) throw is.invalidParameterError(`${label}.data`, `${need} samples (${width}×${height}×${channels})`, data);
   return { data, width, height, channels };
 }
 
@@ -68,7 +67,7 @@ async function decodeEncoded(bytes: Uint8Array, name: string): Promise<RawImage>
  */
 export async function loadImage(input: StereoImageInput, label = 'image'): Promise<RawImage> {
   if (typeof input === 'string') {
-    if (input.length === 0) throw invalidParameterError(label, 'a non-empty path', input);
+    if (input.length === 0) throw is.invalidParameterError(label, 'a non-empty path', input);
     let bytes: Buffer;
     try {
       bytes = await readFile(input);
@@ -80,8 +79,8 @@ export async function loadImage(input: StereoImageInput, label = 'image'): Promi
     return decodeEncoded(bytes, input);
   }
   if (input instanceof Uint8Array) return decodeEncoded(input, `<${label} buffer>`);
-  if (plainObject(input) || (typeof input === 'object' && input !== null && 'data' in input)) {
+  if (is.plainObject(input) || (typeof input === 'object' && input !== null && 'data' in input)) {
     return checkRaw(input as unknown as Record<string, unknown>, label);
   }
-  throw invalidParameterError(label, 'a file path, an encoded image (Uint8Array/Buffer) or { data, width, height, channels }', input);
+  throw is.invalidParameterError(label, 'a file path, an encoded image (Uint8Array/Buffer) or { data, width, height, channels }', input);
 }

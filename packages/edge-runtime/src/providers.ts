@@ -5,8 +5,8 @@
  * bookkeeping is testable on its own.
  */
 import { PROVIDER_NAMES } from './defaults.js';
-import { EdgeRuntimeError, ProviderUnavailableError, type ProviderFailure } from './errors.js';
-import { assertOneOf, invalidParameterError } from './is.js';
+import { StereoSdkError, is } from '@stereo-sdk/common';
+import { ProviderUnavailableError, type ProviderFailure } from './errors.js';
 import type { ProviderName } from './types.js';
 
 /** What each provider needs, shown when it fails, so the user knows what to install. */
@@ -26,9 +26,9 @@ const PROVIDER_HINTS: Record<ProviderName, string> = {
  */
 export function normalizeProviders(providers: unknown): ProviderName[] {
   if (!Array.isArray(providers) || providers.length === 0) {
-    throw invalidParameterError('providers', `a non-empty array of ${PROVIDER_NAMES.join(', ')}`, providers);
+    throw is.invalidParameterError('providers', `a non-empty array of ${PROVIDER_NAMES.join(', ')}`, providers);
   }
-  providers.forEach((p, i) => assertOneOf(`providers[${i}]`, p, PROVIDER_NAMES));
+  providers.forEach((p, i) => is.assertOneOf(`providers[${i}]`, p, PROVIDER_NAMES));
   return [...new Set(providers as ProviderName[])];
 }
 
@@ -48,7 +48,7 @@ export function shortReason(err: unknown): string {
 /**
  * Calls `attempt(provider)` for each provider in order and returns the first success.
  * @param providers - validated provider names, in order of preference.
- * @param attempt - starts the provider; throws when it cannot. A typed {@link EdgeRuntimeError} it
+ * @param attempt - starts the provider; throws when it cannot. A typed {@link StereoSdkError} it
  *   throws (e.g. "the model itself is broken") ends the search at once instead of trying the next.
  * @returns the value and the provider that produced it.
  * @throws ProviderUnavailableError listing each provider's failure when none starts.
@@ -62,7 +62,7 @@ export async function tryProviders<T>(
     try {
       return { value: await attempt(provider), provider };
     } catch (err) {
-      if (err instanceof EdgeRuntimeError) throw err;
+      if (err instanceof StereoSdkError) throw err;
       failures.push({ provider, reason: `${shortReason(err)} (${PROVIDER_HINTS[provider]})` });
     }
   }

@@ -5,7 +5,7 @@
  * so the pruning engine can ask for the latency of a candidate on the device (NetAdapt style).
  */
 import { DisposedError } from '../errors.js';
-import { assertInteger, assertObject, defined, invalidParameterError } from '../is.js';
+import { is } from '@stereo-sdk/common';
 import type { StereoMatcher } from '../matcher.js';
 import type { DisparityOptions } from '../types.js';
 import { syntheticPair } from './inputs.js';
@@ -41,7 +41,7 @@ interface Resolved {
 }
 
 function resolve(options: BenchmarkOptions): Resolved {
-  assertObject('options', options);
+  is.assertObject('options', options);
   const d = BENCHMARK_DEFAULTS;
   const o = {
     width: options.width,
@@ -54,15 +54,15 @@ function resolve(options: BenchmarkOptions): Resolved {
     // Unlike matcher.disparity(), confidence is opt-in here; see BenchmarkOptions.disparity.
     disparity: { confidence: false, ...(options.disparity ?? {}) },
   };
-  assertInteger('width', o.width, 8, 16384);
-  assertInteger('height', o.height, 8, 16384);
-  assertInteger('runs', o.runs, 1, 1e6);
-  assertInteger('warmup', o.warmup, 0, 1e6);
-  assertInteger('seed', o.seed, 0, 2 ** 32 - 1);
-  assertInteger('threads', o.threads, 0, 1024);
-  if (o.channels !== 1 && o.channels !== 3) throw invalidParameterError('channels', '1 or 3', o.channels);
-  if (defined(options.disparity)) assertObject('disparity', options.disparity);
-  if (defined(options.onProgress) && typeof options.onProgress !== 'function') throw invalidParameterError('onProgress', 'a function', options.onProgress);
+  is.assertInteger('width', o.width, 8, 16384);
+  is.assertInteger('height', o.height, 8, 16384);
+  is.assertInteger('runs', o.runs, 1, 1e6);
+  is.assertInteger('warmup', o.warmup, 0, 1e6);
+  is.assertInteger('seed', o.seed, 0, 2 ** 32 - 1);
+  is.assertInteger('threads', o.threads, 0, 1024);
+  if (o.channels !== 1 && o.channels !== 3) throw is.invalidParameterError('channels', '1 or 3', o.channels);
+  if (is.defined(options.disparity)) is.assertObject('disparity', options.disparity);
+  if (is.defined(options.onProgress) && typeof options.onProgress !== 'function') throw is.invalidParameterError('onProgress', 'a function', options.onProgress);
   return o;
 }
 
@@ -86,7 +86,7 @@ function resolve(options: BenchmarkOptions): Resolved {
  */
 export async function benchmarkMatcher(matcher: StereoMatcher, options: BenchmarkOptions): Promise<BenchmarkResult> {
   if (typeof matcher !== 'object' || matcher === null || typeof matcher.disparity !== 'function') {
-    throw invalidParameterError('matcher', 'a StereoMatcher from createStereoMatcher()', matcher);
+    throw is.invalidParameterError('matcher', 'a StereoMatcher from createStereoMatcher()', matcher);
   }
   const o = resolve(options);
   const { left, right } = syntheticPair(o.width, o.height, { channels: o.channels, seed: o.seed });

@@ -4,7 +4,7 @@
  * on image content for a fixed-size network, so this is all a latency benchmark needs, and it keeps
  * the harness free of image files on the robot.
  */
-import { assertInteger, invalidParameterError } from '../is.js';
+import { is } from '@stereo-sdk/common';
 import type { RawImage } from '../types.js';
 
 /** mulberry32: small, fast, deterministic; quality is ample for texture. */
@@ -42,14 +42,14 @@ export interface SyntheticPairOptions {
  * const result = await matcher.disparity(left, right);
  */
 export function syntheticPair(width: number, height: number, options: SyntheticPairOptions = {}): { left: RawImage; right: RawImage } {
-  assertInteger('width', width, 1, 16384);
-  assertInteger('height', height, 1, 16384);
+  is.assertInteger('width', width, 1, 16384);
+  is.assertInteger('height', height, 1, 16384);
   const channels = options.channels ?? 3;
-  if (channels !== 1 && channels !== 3) throw invalidParameterError('channels', '1 or 3', channels);
+  if (channels !== 1 && channels !== 3) throw is.invalidParameterError('channels', '1 or 3', channels);
   const shift = options.shift ?? Math.min(8, width - 1);
-  assertInteger('shift', shift, 0, width - 1);
+  is.assertInteger('shift', shift, 0, width - 1);
   const seed = options.seed ?? 1;
-  assertInteger('seed', seed, 0, 2 ** 32 - 1);
+  is.assertInteger('seed', seed, 0, 2 ** 32 - 1);
   const next = rng(seed);
   const row = width * channels;
   const left = new Uint8Array(row * height);

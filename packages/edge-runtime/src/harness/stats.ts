@@ -3,7 +3,7 @@
  * sample with at least q % of the samples at or below it), so every reported value is a latency
  * that was actually measured.
  */
-import { InvalidParameterError } from '../errors.js';
+import { InvalidParameterError } from '@stereo-sdk/common';
 import type { LatencyStats } from './types.js';
 
 function checkSamples(samples: readonly number[]): void {

@@ -1,11 +1,15 @@
 /**
- * Atomic file writes: temp file in the same folder, fsync, rename over the target. A reader never
- * sees a half-written point cloud, even if the robot loses power mid-write. (Core has the same
- * helper; the runtime cannot depend on core.)
+ * Atomic file writes: write to a temp file in the same directory, fsync, then rename over the target.
+ * A reader (or a resumed job) never sees a half-written output, even if the process is killed or
+ * the robot loses power mid-write.
  */
 import { promises as fsp } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
+
+function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+}
 
 /**
  * Writes `data` to `path` atomically, creating parent folders as needed.
@@ -13,11 +17,11 @@ import { basename, dirname, join } from 'node:path';
  * @param data - bytes or text to write.
  * @throws the underlying fs error if the folder cannot be created or written; the temp file is removed.
  * @example
- * await writeFileAtomic('out/cloud.ply', bytes);
+ * await writeFileAtomic('out/disp.pfm', bytes);
  */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   await fsp.mkdir(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const tmp = tempPathFor(path);
   try {
     const fh = await fsp.open(tmp, 'w');
     try {
