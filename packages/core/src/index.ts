@@ -13,3 +13,4 @@ export * from './graph/index.js';
 export * from './backend/index.js';
 export * from './flops/index.js';
 export * from './autodiff/index.js';
+export * from './train/index.js';

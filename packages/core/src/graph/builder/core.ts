@@ -24,6 +24,8 @@ export interface TensorRef {
 export interface BuilderOptions {
   /** Graph name; default `'net'`. */
   name?: string;
+  /** Extend this existing graph (e.g. one read from a file, to add a loss) instead of a new one. */
+  graph?: Graph;
   /** Seed of the parameter initializer; default 0. */
   seed?: number;
 }
@@ -42,7 +44,7 @@ export class BuilderCore {
   private readonly paths = new Set<string>();
 
   constructor(opts: BuilderOptions = {}) {
-    this.graph = new Graph(opts.name ?? 'net');
+    this.graph = opts.graph ?? new Graph(opts.name ?? 'net');
     this.rng = createRng(opts.seed ?? 0);
   }
 
