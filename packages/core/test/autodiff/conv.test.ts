@@ -4,6 +4,7 @@
  * depthwise (with a channel multiplier). onnxruntime's Conv is float32-only, hence float32 checks.
  */
 import { describe, expect, it } from 'vitest';
+import { grad } from '../../src/autodiff/index.js';
 import { attr, type Attribute } from '../../src/graph/index.js';
 import { GradCheck, type CaseBuilder } from './gradcheck.js';
 
@@ -85,7 +86,7 @@ describe('Conv gradient rule', () => {
     );
   });
 
-  it('1D and 3D: stride 1 and 2, dilation, groups (3D strided uses zero insertion, never ConvTranspose)', async () => {
+  it('1D and 3D: stride 1-3, dilation, groups (strided: polyphase or zero insertion, never ConvTranspose)', async () => {
     await check(
       24,
       {
@@ -95,6 +96,8 @@ describe('Conv gradient rule', () => {
         '3D s2 odd': { x: [2, 2, 5, 7, 6], w: [3, 2, 3, 3, 3], attrs: { strides: ints([2, 2, 2]), pads: ints([1, 1, 1, 1, 0, 1]) } },
         '3D s(1,2,2) groups': { x: [1, 4, 3, 6, 5], w: [4, 2, 1, 3, 3], attrs: { group: attr.int(2), strides: ints([1, 2, 2]), pads: ints([0, 1, 1, 0, 1, 1]) } },
         '3D depthwise dilated': { x: [1, 3, 5, 6, 6], w: [3, 1, 3, 2, 3], attrs: { group: attr.int(3), dilations: ints([1, 2, 2]), pads: ints([1, 1, 2, 1, 1, 2]) } },
+        '3D depthwise s2 (polyphase)': { x: [1, 3, 5, 6, 7], w: [3, 1, 3, 3, 2], attrs: { group: attr.int(3), strides: ints([2, 2, 3]), pads: ints([1, 0, 1, 1, 1, 0]) } },
+        '3D s2 dilated (zero insertion)': { x: [1, 2, 7, 5, 6], w: [2, 2, 3, 2, 2], attrs: { strides: ints([2, 1, 2]), dilations: ints([2, 1, 2]), pads: ints([2, 0, 1, 1, 1, 0]) } },
       },
       conv,
     );
@@ -129,5 +132,21 @@ describe('ConvTranspose gradient rule', () => {
       },
       convT,
     );
+  });
+});
+
+describe('conv gradient graphs', () => {
+  it('never emit a 3D ConvTranspose (onnxruntime runs it an order of magnitude slower than Conv)', () => {
+    const gc = new GradCheck({ dtype: 'float32' });
+    gc.case('3D conv s2', (c) => conv(c, { x: [1, 2, 5, 6, 7], w: [3, 2, 3, 3, 3], attrs: { strides: ints([2, 2, 2]), pads: ints([1, 1, 1, 1, 1, 1]) } }));
+    gc.case('3D convT s2', (c) => convT(c, { x: [1, 2, 3, 3, 4], w: [2, 3, 3, 3, 3], attrs: { strides: ints([2, 2, 2]) } }));
+    expect(gc.g.outputs.length).toBe(2);
+    for (const loss of gc.g.outputs) {
+      const { graph } = grad(gc.g, loss, gc.g.inputs);
+      const forward = new Set(gc.g.nodes.map((n) => n.name));
+      const backward = graph.nodes.filter((n) => !forward.has(n.name));
+      expect(backward.some((n) => n.opType === 'Conv')).toBe(true);
+      expect(backward.filter((n) => n.opType === 'ConvTranspose')).toEqual([]);
+    }
   });
 });

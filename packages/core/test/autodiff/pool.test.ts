@@ -4,7 +4,9 @@
  * pads, ceil_mode, count_include_pad both ways, dilation and auto_pad.
  */
 import { describe, expect, it } from 'vitest';
-import { attr, type Attribute } from '../../src/graph/index.js';
+import { grad } from '../../src/autodiff/index.js';
+import { addInferredNode, attr, Graph, makeTensor, type Attribute } from '../../src/graph/index.js';
+import { runGraph } from '../graph/helpers.js';
 import { GradCheck, type CaseBuilder } from './gradcheck.js';
 
 const ints = (v: readonly number[]): Attribute => attr.ints(v);
@@ -76,5 +78,24 @@ describe('pool gradient rules', () => {
       'GMP 2D': (c) => c.op('GlobalMaxPool', [distinctInput(c, [2, 3, 5, 7])]),
       'GMP 3D': (c) => c.op('GlobalMaxPool', [distinctInput(c, [1, 2, 3, 4, 3])]),
     });
+  });
+});
+
+describe('max pool ties', () => {
+  it('split dY evenly between the elements that tie for a window max (MaxPool and GlobalMaxPool)', async () => {
+    const g = new Graph('ties');
+    g.opsetImports.set('', 20);
+    g.addInput('x', { dtype: 'float32', shape: [1, 1, 2, 4] });
+    addInferredNode(g, { opType: 'MaxPool', inputs: ['x'], outputs: ['y'], attributes: { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]) } });
+    addInferredNode(g, { opType: 'GlobalMaxPool', inputs: ['x'], outputs: ['z'] });
+    addInferredNode(g, { opType: 'ReduceSum', inputs: ['y'], outputs: ['sy'], attributes: { keepdims: attr.int(0) } });
+    addInferredNode(g, { opType: 'ReduceSum', inputs: ['z'], outputs: ['sz'], attributes: { keepdims: attr.int(0) } });
+    // Window 1 holds a 4-way tie at 1; window 2 a 2-way tie at 3 (also the global max).
+    const x = makeTensor('float32', [1, 1, 2, 4], [1, 1, 3, 0, 1, 1, 3, 2]);
+    const dy = grad(g, 'sy', ['x']);
+    const dz = grad(g, 'sz', ['x']);
+    const [gy, gz] = [await runGraph(dy.graph, { x }), await runGraph(dz.graph, { x })];
+    expect(Array.from(gy[dy.gradients['x']!]!.data)).toEqual([0.25, 0.25, 0.5, 0, 0.25, 0.25, 0.5, 0]);
+    expect(Array.from(gz[dz.gradients['x']!]!.data)).toEqual([0, 0, 0.5, 0, 0, 0, 0.5, 0]);
   });
 });

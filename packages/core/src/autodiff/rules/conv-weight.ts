@@ -4,20 +4,29 @@
  * Formulation (fastest measured on onnxruntime CPU, see tools/bench/conv-grad.mjs): im2col by a
  * depthwise Conv of X with one-hot kernels (one output channel per input channel and kernel tap,
  * so strides, dilations and pads come for free and one op writes the columns), then one batched
- * MatMul with dY per group, summed over the batch. The columns are K× the size of X, so they are
- * built in chunks (over the batch, then over output rows) that stay near `COLS_BUDGET` elements.
- * The "conv trick" (Conv of Xᵀ with dYᵀ as the kernel) is correct but measured ~4× slower.
+ * MatMul with dY per group (onnxruntime fuses the transpose into it), summed over the batch. The
+ * columns are T× the size of X, so they are built in chunks (over the batch, then over output
+ * rows) of at most `COLS_BUDGET` elements. Measured slower on the bench layer: im2col by Pad +
+ * strided Slices + Concat then one Gemm (1.2-2.5×), one Gemm per kernel offset (1-2.5×), the
+ * "conv trick" Conv(Xᵀ, dYᵀ) (1.3-3×), and for depthwise layers Mul + ReduceSum per offset or on
+ * the columns (1.3-2.5×).
  */
 import { attr } from '../../graph/index.js';
 import type { GradEmitter } from '../types.js';
 import { reshape } from './helpers.js';
 import { convWithPads, prod, range, span, type Window } from './conv-window.js';
 
-/** Elements of one im2col chunk: big enough to keep the MatMul efficient, small enough for cache. */
+/**
+ * Elements of one im2col chunk (16 MB of float32): within the shared L3 here; splitting smaller
+ * (e.g. a stride-2 layer's 0.6 M-element samples one by one) measured slower.
+ */
 export const COLS_BUDGET = 1 << 22;
 
-/** Depthwise one-hot kernels [C·T, 1, K...]: output channel c·T + t copies tap t of channel c. */
-function oneHotKernels(e: GradEmitter, channels: number, kernel: readonly number[], like: string): string {
+/**
+ * Depthwise one-hot kernels [C·T, 1, K...] (T = Π K): as a Conv with `group` C, output channel
+ * c·T + t copies tap t of channel c (im2col in one op).
+ */
+export function oneHotKernels(e: GradEmitter, channels: number, kernel: readonly number[], like: string): string {
   const t = prod(kernel);
   const eye = new Array<number>(t * t).fill(0);
   for (let i = 0; i < t; i++) eye[i * t + i] = 1;
