@@ -1,10 +1,11 @@
 /** Fine-tuning models made elsewhere: a hand-written protobuf at an old opset, and a file round trip. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GraphBuilder, readOnnx, writeOnnx, type Graph, type TensorRef } from '../../src/graph/index.js';
+import { createGraphSession } from '../../src/backend/index.js';
 import { createTrainer } from '../../src/train/index.js';
 import { l1Loss } from '../../src/train/losses.js';
 import { dataOf, f32, uniformData } from './nets.js';
@@ -84,6 +85,39 @@ describe('fine-tuning loaded models', () => {
     for (let i = 0; i < 30; i++) losses.push((await trainer.trainStep(batch)).loss);
     expect(losses.at(-1)!).toBeLessThan(0.7 * losses[0]!);
     expect(dataOf(trainer.modelGraph().initializer('bn0.running_mean')).some((v) => v !== 0)).toBe(true);
+    await trainer.release();
+  });
+});
+
+describe('a model exported by PyTorch (torch.onnx.export, opset 13)', () => {
+  // Written by tools/fixtures/export_torch_fixture.py with torch 1.13; output recorded by torch.
+  const fixture = new URL('../fixtures/torch-cnn.onnx', import.meta.url).pathname;
+  const expected = JSON.parse(readFileSync(new URL('../fixtures/torch-cnn.expected.json', import.meta.url), 'utf8')) as { output: number[]; dims: number[] };
+  const input = () => f32([2, 3, 9, 11], Float32Array.from({ length: 594 }, (_, i) => -1 + (2 * i) / 593));
+
+  it('loads, runs as PyTorch computed it, fine-tunes with BN found, and exports with BN folded', async () => {
+    const loaded = await readOnnx(fixture);
+    expect(loaded.nodes.some((n) => n.opType === 'BatchNormalization')).toBe(true);
+    const session = await createGraphSession(loaded, { threads: 1 });
+    const y = (await session.run({ x: input() })).y!;
+    await session.release();
+    expect(y.dims).toEqual(expected.dims);
+    expected.output.forEach((v, i) => expect((y.data as Float32Array)[i]).toBeCloseTo(v, 4));
+
+    const trainer = await createTrainer(withLoss(loaded, 'y'), { optimizer: { type: 'adamw', lr: 0.01 }, threads: 1 });
+    const batch = { x: input(), target: f32([2, 4], new Float32Array([1, 0, 0, 1, 0, 1, 1, 0])) };
+    const losses: number[] = [];
+    for (let i = 0; i < 25; i++) losses.push((await trainer.trainStep(batch)).loss);
+    expect(losses.at(-1)!).toBeLessThan(0.5 * losses[0]!);
+
+    const exported = trainer.exportInference();
+    expect(exported.nodes.some((n) => n.opType === 'BatchNormalization')).toBe(false);
+    expect([exported.inputs, exported.outputs]).toEqual([['x'], ['y']]);
+    const evalOut = await trainer.evaluate({ x: input() });
+    const folded = await createGraphSession(exported, { threads: 1 });
+    const yFolded = (await folded.run({ x: input() })).y!.data as Float32Array;
+    await folded.release();
+    (evalOut.y!.data as Float32Array).forEach((v, i) => expect(yFolded[i]).toBeCloseTo(v, 4));
     await trainer.release();
   });
 });
