@@ -94,6 +94,14 @@ describe('validateGraph', () => {
     expect((err as Error).message).toMatch(/Node 'add' \(Add\) with inputs r \[N, 4\] float32, nowhere \(unknown\): input 1 'nowhere' is not a graph input/);
   });
 
+  it('refuses a binary op with a third input, as onnxruntime does', () => {
+    const g = new Graph('arity');
+    g.addInput('a', { dtype: 'float32', shape: [2] });
+    g.addNode({ name: 'mul3', opType: 'Mul', inputs: ['a', 'a', 'a'], outputs: ['y'] });
+    g.addOutput('y');
+    expect(() => validateGraph(g)).toThrow(/'mul3' \(Mul\).*takes exactly 2 inputs, got 3/);
+  });
+
   it('catches shapes that no longer fit (a pruned weight without its consumer) and recorded-type conflicts', () => {
     const g = new Graph();
     g.addInput('x', { dtype: 'float32', shape: [1, 4, 5, 5] });

@@ -29,8 +29,14 @@ function foldBroadcast(ctx: InferContext, dtype: DType, shape: Dim[], f: (...xs:
   return { dtype, shape, value };
 }
 
+/** Binary ops take exactly two inputs; ORT rejects a third, so inference must too. */
+function requireTwoInputs(ctx: InferContext): void {
+  if (ctx.inputCount !== 2) ctx.fail(`${ctx.node.opType} takes exactly 2 inputs, got ${ctx.inputCount}`);
+}
+
 function binary(f?: (a: number, b: number) => number): ShapeRule {
   return (ctx) => {
+    requireTwoInputs(ctx);
     requireSameDtype(ctx, 0, 1);
     const shape = broadcastOf(ctx, [0, 1]);
     return [f ? foldBroadcast(ctx, ctx.dtype(0), shape, f) : { dtype: ctx.dtype(0), shape }];
@@ -38,6 +44,7 @@ function binary(f?: (a: number, b: number) => number): ShapeRule {
 }
 
 const compare: ShapeRule = (ctx) => {
+  requireTwoInputs(ctx);
   requireSameDtype(ctx, 0, 1);
   return [{ dtype: 'bool', shape: broadcastOf(ctx, [0, 1]) }];
 };
