@@ -20,7 +20,11 @@ export interface ModelContractInit {
   padding?: 'replicate' | 'zero';
   maxDisparity?: number;
   size?: ContractSize;
-  outputs: { disparity: string; logits?: { name: string; downsample: number } };
+  outputs: {
+    disparity: string;
+    logits?: { name: string; downsample: number };
+    confidence?: { name: string; downsample: number };
+  };
 }
 
 /** Where a matcher's contract came from. */
@@ -59,6 +63,12 @@ class FieldChecker {
 
   oneOf<T>(field: string, v: unknown, choices: readonly T[]): T {
     return choices.includes(v as T) ? (v as T) : this.fail(field, `one of ${choices.map((c) => JSON.stringify(c)).join(', ')}`, v);
+  }
+
+  /** A `{ name, downsample }` output reference (logits, confidence). */
+  downsampled(field: string, v: unknown): { name: string; downsample: number } {
+    const o = this.object(field, v);
+    return { name: this.name(`${field}.name`, o.name), downsample: this.int(`${field}.downsample`, o.downsample, 1) };
   }
 
   /** A number or per-channel array, returned as an array of `channels` numbers. */
@@ -132,9 +142,11 @@ export function parseContract(json: string | ModelContractInit | unknown, source
 
   const outs = c.object('outputs', o.outputs);
   const outputs: ModelContract['outputs'] = { disparity: c.name('outputs.disparity', outs.disparity) };
-  if (outs.logits !== undefined) {
-    const l = c.object('outputs.logits', outs.logits);
-    outputs.logits = { name: c.name('outputs.logits.name', l.name), downsample: c.int('outputs.logits.downsample', l.downsample, 1) };
+  if (outs.logits !== undefined) outputs.logits = c.downsampled('outputs.logits', outs.logits);
+  if (outs.confidence !== undefined) {
+    outputs.confidence = c.downsampled('outputs.confidence', outs.confidence);
+    const taken = [outputs.disparity, outputs.logits?.name];
+    if (taken.includes(outputs.confidence.name)) c.fail('outputs.confidence.name', 'an output other than the disparity and logits', outputs.confidence.name);
   }
 
   const contract: ModelContract = { version: 1, inputs, channels, colorOrder, normalization, stride, padding, size, outputs };
@@ -200,12 +212,15 @@ export function checkContract(contract: ModelContract, io: { inputs: OnnxValueIn
       size = declared;
     }
   }
-  const outNames = [contract.outputs.disparity, ...(contract.outputs.logits ? [contract.outputs.logits.name] : [])];
+  const { disparity, logits, confidence } = contract.outputs;
+  const outNames = [disparity, ...(logits ? [logits.name] : []), ...(confidence ? [confidence.name] : [])];
   for (const name of outNames) {
     if (!io.outputs.some((o) => o.name === name)) {
       fail(`output '${name}' not found (graph outputs: ${io.outputs.map(describeIo).join('; ') || 'none'})`);
     }
   }
+  const conf = confidence && io.outputs.find((o) => o.name === confidence.name);
+  if (conf && conf.shape.length !== 0 && !isSingleChannel(conf)) fail(`confidence output ${describeIo(conf)} must be float32 [N,1,h,w] or [N,h,w]`);
   return size === contract.size ? contract : { ...contract, size };
 }
 
@@ -214,14 +229,16 @@ const isImageInput = (v: OnnxValueInfo): boolean => {
   return v.type === 'float32' && v.shape.length === 4 && (c === undefined || c === 1 || c === 3);
 };
 
-const isDisparityOutput = (v: OnnxValueInfo): boolean =>
+/** A float32 single-channel map, [N,1,H,W] or [N,H,W] (disparity, confidence). */
+const isSingleChannel = (v: OnnxValueInfo): boolean =>
   v.type === 'float32' && (v.shape.length === 3 || (v.shape.length === 4 && dim(v, 1) === 1));
 
 /**
  * Infers a contract for a model without `stereo_sdk.contract` metadata: two float32 inputs
  * [N,C,H,W] (C 1 or 3; named left/right or taken in order) and a float32 output [N,1,H,W] or [N,H,W]
- * (one named like "disp" preferred). Normalization is assumed to be pixel/255 (no mean/std), stride 32.
- * An output named like "logit" with shape [N,D,h,w] is used for confidence.
+ * (one named like "disp" preferred, one named like "conf" avoided). Normalization is assumed to be
+ * pixel/255 (no mean/std), stride 32. Another single-channel output named like "conf" is used as the
+ * confidence; else an output named like "logit" with shape [N,D,h,w] gives it.
  * @throws ModelContractError listing what the graph has and what a stereo model needs.
  */
 export function inferContract(io: { inputs: OnnxValueInfo[]; outputs: OnnxValueInfo[] }, source: string): ModelContract {
@@ -245,10 +262,12 @@ export function inferContract(io: { inputs: OnnxValueInfo[]; outputs: OnnxValueI
   if (cl !== undefined && cr !== undefined && cl !== cr) missing(`its inputs have different channel counts (${cl} and ${cr})`);
   const channels = (cl ?? cr ?? 3) as 1 | 3;
 
-  const candidates = io.outputs.filter(isDisparityOutput);
+  const candidates = io.outputs.filter(isSingleChannel);
   if (candidates.length === 0) missing('no output has the shape of a disparity map (float32 [N,1,H,W] or [N,H,W])');
-  const disparity = candidates.find((o) => /disp/i.test(o.name)) ?? candidates[0];
+  const isConf = (o: OnnxValueInfo): boolean => /conf/i.test(o.name);
+  const disparity = candidates.find((o) => /disp/i.test(o.name) && !isConf(o)) ?? candidates.find((o) => !isConf(o)) ?? candidates[0];
   const logits = io.outputs.find((o) => o !== disparity && /logit/i.test(o.name) && o.type === 'float32' && o.shape.length === 4 && dim(o, 1) !== 1);
+  const confidence = candidates.find((o) => o !== disparity && isConf(o));
 
   const size = fixedSize(left);
   const contract: ModelContract = {
@@ -262,11 +281,14 @@ export function inferContract(io: { inputs: OnnxValueInfo[]; outputs: OnnxValueI
     size,
     outputs: { disparity: disparity.name },
   };
-  if (logits) {
+  // Informational (the runtime reads the factor off the actual shapes): from the declared H when known.
+  const downsample = (v: OnnxValueInfo): number => {
     const h = dim(left, 2);
-    const lh = dim(logits, 2);
-    contract.outputs.logits = { name: logits.name, downsample: h !== undefined && lh !== undefined && lh > 0 ? Math.max(1, Math.round(h / lh)) : 1 };
-  }
+    const vh = dim(v, v.shape.length - 2);
+    return h !== undefined && vh !== undefined && vh > 0 ? Math.max(1, Math.round(h / vh)) : 1;
+  };
+  if (logits) contract.outputs.logits = { name: logits.name, downsample: downsample(logits) };
+  if (confidence) contract.outputs.confidence = { name: confidence.name, downsample: downsample(confidence) };
   return contract;
 }
 

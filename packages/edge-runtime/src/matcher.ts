@@ -11,7 +11,7 @@ import { DisposedError, ModelContractError } from './errors.js';
 import { loadModelSource } from './model.js';
 import { readOnnxModelInfo } from './onnx-metadata.js';
 import { resolveDisparityOptions, resolveMatcherOptions, type ResolvedDisparityOptions } from './options.js';
-import { extractConfidence, extractDisparity, flipRows, leftRightCheck } from './postprocess.js';
+import { extractConfidence, extractDisparity, flipRows, leftRightCheck, resizeConfidence } from './postprocess.js';
 import { loadImage } from './prepare.js';
 import { BufferPool, inputTensors, planRun, writeView, type RunPlan } from './preprocess.js';
 import { SerialQueue } from './queue.js';
@@ -66,7 +66,8 @@ class Matcher implements StereoMatcher {
   /** Session released; calls that were still decoding when it happened must fail. */
   private released = false;
   private disposing?: Promise<void>;
-  private readonly fetch: string[];
+  /** Where confidence comes from: the model's own output (only resized), or its logits (softmax in JS). */
+  private readonly confidenceFrom?: { kind: 'output' | 'logits'; name: string };
 
   constructor(
     private readonly session: BackendSession,
@@ -74,7 +75,9 @@ class Matcher implements StereoMatcher {
     readonly contractOrigin: ContractOrigin,
     readonly model: string,
   ) {
-    this.fetch = [contract.outputs.disparity, ...(contract.outputs.logits ? [contract.outputs.logits.name] : [])];
+    const { confidence, logits } = contract.outputs;
+    if (confidence) this.confidenceFrom = { kind: 'output', name: confidence.name };
+    else if (logits) this.confidenceFrom = { kind: 'logits', name: logits.name };
   }
 
   get provider(): ProviderName {
@@ -106,18 +109,21 @@ class Matcher implements StereoMatcher {
     writeView(a, inputs.left, plan, this.contract, mirrored, this.pool);
     writeView(b, inputs.right, plan, this.contract, mirrored, this.pool);
     const t1 = now();
-    const out: Record<string, TensorData> = await this.session.run(inputs.feeds, wantConfidence ? this.fetch : this.fetch.slice(0, 1));
+    const from = wantConfidence ? this.confidenceFrom : undefined;
+    const wanted = from ? [this.contract.outputs.disparity, from.name] : [this.contract.outputs.disparity];
+    const out: Record<string, TensorData> = await this.session.run(inputs.feeds, wanted);
     const t2 = now();
     const disparity = extractDisparity(out[this.contract.outputs.disparity], plan, opts.maxDisparity, this.contract.outputs.disparity);
-    const logits = this.contract.outputs.logits;
-    const confidence = wantConfidence && logits ? extractConfidence(out[logits.name], plan, this.pool, logits.name) : undefined;
+    let confidence: Float32Array | undefined;
+    if (from?.kind === 'output') confidence = resizeConfidence(out[from.name], plan, from.name);
+    else if (from) confidence = extractConfidence(out[from.name], plan, this.pool, from.name);
     return { disparity, confidence, preMs: t1 - t0, infMs: t2 - t1, postMs: now() - t2 };
   }
 
   private async run(l: RawImage, r: RawImage, opts: ResolvedDisparityOptions, decodeMs: number): Promise<DisparityResult> {
     if (this.released) throw new DisposedError('this StereoMatcher');
     const plan = planRun(l.width, l.height, this.contract, opts.downscale);
-    const wantConfidence = opts.confidence && this.contract.outputs.logits !== undefined;
+    const wantConfidence = opts.confidence && this.confidenceFrom !== undefined;
     const main = await this.pass(l, r, plan, false, opts, wantConfidence);
     const timings = { preprocessMs: decodeMs + main.preMs, inferenceMs: main.infMs, postprocessMs: main.postMs };
     if (opts.lrThreshold !== undefined) {

@@ -74,11 +74,7 @@ export function extractConfidence(logits: TensorData, plan: RunPlan, pool: Buffe
   }
   const [, depth, lh, lw] = dims;
   const plane = lh * lw;
-  const fx = plan.tensorWidth / lw;
-  const fy = plan.tensorHeight / lh;
-  // Only the part of the grid that covers the image (not the padding) is needed.
-  const cw = Math.min(lw, Math.ceil(plan.runWidth / fx));
-  const ch = Math.min(lh, Math.ceil(plan.runHeight / fy));
+  const { cw, ch } = coveredGrid(plan, lw, lh);
   const max = pool.get('conf:max', plane);
   const sum = pool.get('conf:sum', plane);
   max.fill(-Infinity);
@@ -98,12 +94,41 @@ export function extractConfidence(logits: TensorData, plan: RunPlan, pool: Buffe
   }
   // max softmax probability = exp(0) / Σ exp(l − max) = 1 / sum
   for (let y = 0; y < ch; y++) for (let x = 0, i = y * lw; x < cw; x++, i++) sum[i] = 1 / sum[i];
+  return upsampleGrid(sum, plan, lw, lh);
+}
+
+/**
+ * Confidence at the input resolution from a model that computes it: its [1,1,h,w] (or [1,h,w])
+ * output, which covers the padded tensor at any downsampling factor (read from the shapes), is only
+ * resized, so the logits need not be fetched.
+ * @throws InferenceError when the output is not a single [h,w] plane.
+ */
+export function resizeConfidence(out: TensorData, plan: RunPlan, name: string): Float32Array {
+  const { dims } = out;
+  const rankOk = dims.length === 3 || (dims.length === 4 && dims[1] === 1);
+  if (!rankOk || dims[0] !== 1 || dims[dims.length - 2] < 1 || dims[dims.length - 1] < 1) {
+    throw new InferenceError(`confidence output '${name}' has shape [${dims.join(',')}], expected [1,1,h,w] or [1,h,w]`);
+  }
+  return upsampleGrid(out.data, plan, dims[dims.length - 1], dims[dims.length - 2]);
+}
+
+/** The part of a `lw`×`lh` grid over the padded tensor that covers the image (not the padding). */
+function coveredGrid(plan: RunPlan, lw: number, lh: number): { cw: number; ch: number } {
+  return {
+    cw: Math.min(lw, Math.ceil((plan.runWidth * lw) / plan.tensorWidth)),
+    ch: Math.min(lh, Math.ceil((plan.runHeight * lh) / plan.tensorHeight)),
+  };
+}
+
+/** Bilinear resize of the covered part of a `lw`×`lh` grid over the padded tensor to the input size. */
+function upsampleGrid(grid: ArrayLike<number>, plan: RunPlan, lw: number, lh: number): Float32Array {
+  const { cw, ch } = coveredGrid(plan, lw, lh);
   const result = new Float32Array(plan.width * plan.height);
   resamplePlane(
-    { data: sum, width: cw, height: ch, offset: 0, pixelStride: 1, rowStride: lw },
+    { data: grid, width: cw, height: ch, offset: 0, pixelStride: 1, rowStride: lw },
     {
       data: result, width: plan.width, height: plan.height, offset: 0, rowStride: plan.width,
-      scaleX: plan.runWidth / (plan.width * fx), scaleY: plan.runHeight / (plan.height * fy),
+      scaleX: (plan.runWidth * lw) / (plan.width * plan.tensorWidth), scaleY: (plan.runHeight * lh) / (plan.height * plan.tensorHeight),
     },
   );
   return result;

@@ -62,7 +62,7 @@ export interface DisparityOptions {
    * mismatches). Doubles the inference time. `true` means threshold 1. Default false.
    */
   lrCheck?: boolean | { threshold?: number };
-  /** Compute `confidence` when the model outputs logits. Default true. */
+  /** Return `confidence` when the model outputs confidence or logits. Default true. */
   confidence?: boolean;
 }
 
@@ -83,8 +83,9 @@ export interface DisparityResult {
   width: number;
   height: number;
   /**
-   * Per-pixel confidence in [0, 1]: the highest probability of the model's disparity distribution
-   * (softmax of its logits), resized to the input resolution. Present when the model outputs logits.
+   * Per-pixel confidence in [0, 1], resized to the input resolution: the model's own `confidence`
+   * output when its contract declares one, else the highest probability of the softmax of its
+   * logits. Present when the model outputs either and `confidence` was not turned off.
    */
   confidence?: Float32Array;
   timings: DisparityTimings;
@@ -124,5 +125,10 @@ export interface ModelContract {
     disparity: string;
     /** Optional logits over disparity, shape [N,D,H/downsample,W/downsample]; softmax over D gives the distribution. */
     logits?: { name: string; downsample: number };
+    /**
+     * Optional per-pixel confidence in [0, 1] computed by the model, shape [N,1,H/downsample,W/downsample]
+     * or [N,H/downsample,W/downsample]. When present the runtime reads it instead of the logits.
+     */
+    confidence?: { name: string; downsample: number };
   };
 }

@@ -41,6 +41,7 @@ describe('parseContract', () => {
     expect(c.inputs).toEqual({ layout: 'stacked', name: 'stereo' });
     expect(c.size).toEqual({ dynamic: false, width: 640, height: 480 });
     expect(c.outputs.logits).toEqual({ name: 'l', downsample: 4 });
+    expect(c.outputs.confidence).toBeUndefined();
     expect(c.maxDisparity).toBe(192);
     expect(c.padding).toBe('zero');
   });
@@ -60,6 +61,15 @@ describe('parseContract', () => {
     [JSON.stringify({ ...minimal, size: { dynamic: false, width: 10 } }), /field 'size.height'/],
     [JSON.stringify({ ...minimal, outputs: {} }), /field 'outputs.disparity'/],
     [JSON.stringify({ ...minimal, outputs: { disparity: 'd', logits: { name: 'l' } } }), /field 'outputs.logits.downsample'/],
+    [JSON.stringify({ ...minimal, outputs: { disparity: 'd', confidence: 'c' } }), /field 'outputs.confidence' must be an object \(got "c"\)/],
+    [JSON.stringify({ ...minimal, outputs: { disparity: 'd', confidence: { downsample: 4 } } }), /field 'outputs.confidence.name' must be a non-empty tensor name \(got nothing\)/],
+    [JSON.stringify({ ...minimal, outputs: { disparity: 'd', confidence: { name: '', downsample: 4 } } }), /field 'outputs.confidence.name'/],
+    [JSON.stringify({ ...minimal, outputs: { disparity: 'd', confidence: { name: 'c' } } }), /field 'outputs.confidence.downsample' must be an integer ≥ 1 \(got nothing\)/],
+    [JSON.stringify({ ...minimal, outputs: { disparity: 'd', confidence: { name: 'c', downsample: 0 } } }), /field 'outputs.confidence.downsample' must be an integer ≥ 1 \(got 0\)/],
+    [JSON.stringify({ ...minimal, outputs: { disparity: 'd', confidence: { name: 'c', downsample: 2.5 } } }), /field 'outputs.confidence.downsample'.*\(got 2.5\)/],
+    [JSON.stringify({ ...minimal, outputs: { disparity: 'd', confidence: { name: 'c', downsample: '4' } } }), /field 'outputs.confidence.downsample'.*\(got "4"\)/],
+    [JSON.stringify({ ...minimal, outputs: { disparity: 'd', confidence: { name: 'd', downsample: 4 } } }), /field 'outputs.confidence.name' must be an output other than the disparity and logits/],
+    [JSON.stringify({ ...minimal, outputs: { disparity: 'd', logits: { name: 'l', downsample: 4 }, confidence: { name: 'l', downsample: 4 } } }), /'outputs.confidence.name'/],
     ['[1,2]', /field '\(root\)' must be an object/],
   ])('rejects %s with a message naming the field', (json, message) => {
     expect(() => parseContract(json, 'm.onnx')).toThrow(ModelContractError);
@@ -70,6 +80,28 @@ describe('parseContract', () => {
       expect((err as ModelContractError).code).toBe('ERR_MODEL_CONTRACT');
       expect((err as Error).message.startsWith('m.onnx: ')).toBe(true);
     }
+  });
+});
+
+describe('outputs.confidence', () => {
+  it('parses alongside the logits and round-trips through writeContract', () => {
+    const outputs = { disparity: 'disparity', logits: { name: 'logits', downsample: 4 }, confidence: { name: 'confidence', downsample: 4 } };
+    const c = parseContract(JSON.stringify({ ...minimal, outputs }));
+    expect(c.outputs).toEqual(outputs);
+    expect(parseContract(writeContract({ ...minimal, outputs } as never).value).outputs).toEqual(outputs);
+    // Without logits too; an old contract (no confidence field) still parses, without one.
+    expect(parseContract({ ...minimal, outputs: { disparity: 'd', confidence: { name: 'c', downsample: 1 } } }).outputs).toEqual({ disparity: 'd', confidence: { name: 'c', downsample: 1 } });
+    expect(parseContract({ ...minimal, outputs: { disparity: 'd', logits: { name: 'l', downsample: 4 } } }).outputs).toEqual({ disparity: 'd', logits: { name: 'l', downsample: 4 } });
+  });
+
+  it('must name a single-channel output of the graph', () => {
+    const contract = parseContract({ ...minimal, outputs: { disparity: 'disparity', confidence: { name: 'conf', downsample: 4 } } });
+    const io = (conf: OnnxValueInfo[]) => ({ inputs: [img('left'), img('right')], outputs: [img('disparity', 1), ...conf] });
+    expect(checkContract(contract, io([img('conf', 1, 'h', 'w')]), 'm')).toBe(contract);
+    expect(checkContract(contract, io([{ name: 'conf', type: 'float32', shape: [1, 'h', 'w'] }]), 'm')).toBe(contract);
+    expect(() => checkContract(contract, io([]), 'm')).toThrow(/output 'conf' not found \(graph outputs: disparity float32 \[1,1,H,W\]\)/);
+    expect(() => checkContract(contract, io([img('conf', 48, 'h', 'w')]), 'm')).toThrow(/confidence output conf float32 \[1,48,h,w\] must be float32 \[N,1,h,w\] or \[N,h,w\]/);
+    expect(() => checkContract(contract, io([{ name: 'conf', type: 'float16', shape: [1, 1, 'h', 'w'] }]), 'm')).toThrow(/must be float32/);
   });
 });
 
@@ -123,6 +155,13 @@ describe('inferContract', () => {
     expect(c.size).toEqual({ dynamic: false, width: 96, height: 64 });
     expect(c.stride).toBe(1);
     expect(c.outputs).toEqual({ disparity: 'out', logits: { name: 'logits', downsample: 4 } });
+  });
+
+  it('takes a single-channel output named like "conf" as the confidence, never as the disparity', () => {
+    const c = inferContract({ inputs: [img('a', 3, 64, 96), img('b', 3, 64, 96)], outputs: [img('confidence', 1, 16, 24), img('out', 1, 64, 96), img('logits', 48, 16, 24)] }, 'm');
+    expect(c.outputs).toEqual({ disparity: 'out', logits: { name: 'logits', downsample: 4 }, confidence: { name: 'confidence', downsample: 4 } });
+    const only = inferContract({ inputs: [img('a'), img('b')], outputs: [img('disp', 1)] }, 'm');
+    expect(only.outputs.confidence).toBeUndefined();
   });
 
   it.each([

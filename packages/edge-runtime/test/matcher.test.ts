@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, it, expect } from 'vitest';
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, it, expect, vi } from 'vitest';
 import { createStereoMatcher, disparity, writeContract, type ModelContractInit, type StereoMatcher } from '../src/index.js';
 import { buildBlockMatchingModel, type BlockMatchingOptions } from './fixtures/stereo-model.js';
 import { median, region, shiftedPair } from './fixtures/pairs.js';
@@ -169,5 +170,65 @@ describe('model variants', () => {
   it('the one-call disparity() loads, runs and releases', async () => {
     const r = await disparity(left, right, { model: model(pairContract), maxDisparity: 10, providers: ['cpu'], intraOpNumThreads: 1 });
     check(r.disparity);
+  });
+});
+
+describe('confidence computed by the model (outputs.confidence)', () => {
+  const withConfidence = (downsample: 1 | 2, logits?: { name: string; downsample: number }): ModelContractInit => ({
+    ...pairContract,
+    outputs: { disparity: 'disparity', confidence: { name: 'confidence', downsample }, ...(logits ? { logits } : {}) },
+  });
+  const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+  const pair = shiftedPair({ width: 61, height: 29, shift: 2, flat: [30, 10, 8], seed: 4 });
+
+  it.each([1, 2] as const)('equals the confidence computed from the logits (downsample %i)', async (factor) => {
+    const fromGraph = await createStereoMatcher(model(withConfidence(factor), { logits: false, confidence: factor }));
+    const fromLogits = await createStereoMatcher(model({ ...pairContract, outputs: { disparity: 'disparity', logits: { name: 'logits', downsample: factor } } }, { logits: factor }));
+    try {
+      const [a, b] = [await fromGraph.disparity(pair.left, pair.right), await fromLogits.disparity(pair.left, pair.right)];
+      expect(a.confidence!.length).toBe(61 * 29);
+      expect(maxDiff(a.confidence!, b.confidence!)).toBeLessThan(1e-5);
+      // Not a trivial comparison: confident texture and a ≈ 1/D flat patch.
+      expect(Math.max(...a.confidence!)).toBeGreaterThan(0.9);
+      expect(Math.min(...a.confidence!)).toBeLessThan(0.2);
+      expect(a.disparity).toEqual(b.disparity);
+    } finally {
+      await Promise.all([fromGraph.dispose(), fromLogits.dispose()]);
+    }
+  });
+
+  it('fetches the confidence output, not the logits, when both are declared', async () => {
+    const logits = { name: 'logits', downsample: 1 };
+    const m = await createStereoMatcher(model(withConfidence(1, logits), { logits: 1, confidence: 1 }));
+    const fallback = await createStereoMatcher(model({ ...pairContract, outputs: { disparity: 'disparity', logits } }, { logits: 1, confidence: 1 }));
+    const run = vi.spyOn(ort.InferenceSession.prototype, 'run');
+    try {
+      const r = await m.disparity(pair.left, pair.right, { lrCheck: true });
+      expect(r.confidence!.length).toBe(61 * 29);
+      await m.disparity(pair.left, pair.right, { confidence: false });
+      await fallback.disparity(pair.left, pair.right);
+      // Main and mirrored pass, then no confidence, then the logits-only contract.
+      expect(run.mock.calls.map((c) => c[1])).toEqual([['disparity', 'confidence'], ['disparity'], ['disparity'], ['disparity', 'logits']]);
+    } finally {
+      run.mockRestore();
+      await Promise.all([m.dispose(), fallback.dispose()]);
+    }
+  });
+
+  it('is inferred from an output named like "confidence" when the model has no metadata', async () => {
+    const m = await createStereoMatcher(model(null, { logits: false, confidence: 2 }));
+    try {
+      expect(m.contractOrigin).toBe('inferred');
+      expect(m.contract.outputs).toEqual({ disparity: 'disparity', confidence: { name: 'confidence', downsample: 1 } });
+      const r = await m.disparity(pair.left, pair.right);
+      expect(r.confidence!.length).toBe(61 * 29);
+      expect(r.confidence!.every((c) => c > 0 && c <= 1 + 1e-6)).toBe(true);
+    } finally {
+      await m.dispose();
+    }
+  });
+
+  it('refuses a contract whose confidence output is missing from the graph', async () => {
+    await expect(createStereoMatcher(model(withConfidence(1), { logits: 1 }))).rejects.toThrow(/output 'confidence' not found \(graph outputs: disparity .*logits/);
   });
 });

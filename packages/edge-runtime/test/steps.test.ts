@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { parseContract } from '../src/index.js';
 import { BufferPool, inputTensors, planRun, writeView } from '../src/preprocess.js';
-import { extractConfidence, extractDisparity, flipRows, leftRightCheck } from '../src/postprocess.js';
+import { extractConfidence, extractDisparity, flipRows, leftRightCheck, resizeConfidence } from '../src/postprocess.js';
 import { resamplePlane } from '../src/resample.js';
 import { SerialQueue } from '../src/queue.js';
 import { shortReason, tryProviders } from '../src/providers.js';
@@ -109,6 +109,21 @@ describe('postprocess', () => {
     expect(c[0]).toBeCloseTo(0.5, 6);
     expect(c[1]).toBeCloseTo(0.75, 6);
     expect(() => extractConfidence({ data: logits, dims: [2, 8] }, plan, new BufferPool(), 'l')).toThrow(/expected \[1,D,h,w\]/);
+  });
+
+  it('a model-computed confidence is only resized, from any grid over the padded tensor', () => {
+    // plan: input 3x2 in a 4x2 tensor, here with a 1/2 grid (2x1) over the tensor.
+    const c = resizeConfidence({ data: new Float32Array([0.25, 0.75]), dims: [1, 1, 1, 2] }, plan, 'c');
+    expect(c.length).toBe(6);
+    const ref = extractConfidence({ data: new Float32Array([0, 0, 0, Math.log(3)]), dims: [1, 2, 1, 2] }, plan, new BufferPool(), 'l');
+    // Same grid, same confidences (0.5 and 0.75) → same resize as the logits path.
+    const same = resizeConfidence({ data: new Float32Array([0.5, 0.75]), dims: [1, 1, 2] }, plan, 'c');
+    for (let i = 0; i < 6; i++) expect(same[i]).toBeCloseTo(ref[i], 6);
+    // Full resolution: a plain crop.
+    const full = resizeConfidence({ data: Float32Array.from({ length: 8 }, (_, i) => i / 8), dims: [1, 1, 2, 4] }, plan, 'c');
+    expect(Array.from(full)).toEqual([0, 1, 2, 4, 5, 6].map((i) => i / 8));
+    expect(() => resizeConfidence({ data: new Float32Array(16), dims: [1, 2, 2, 4] }, plan, 'conf')).toThrow(/'conf' has shape \[1,2,2,4\], expected \[1,1,h,w\] or \[1,h,w\]/);
+    expect(() => resizeConfidence({ data: new Float32Array(8), dims: [8] }, plan, 'conf')).toThrow(/expected \[1,1,h,w\]/);
   });
 
   it('left-right check rejects inconsistent and out-of-view pixels', () => {

@@ -38,7 +38,8 @@ function contractLines(c: ModelContract): string[] {
   const inputs = c.inputs.layout === 'pair' ? `pair: left '${c.inputs.left}', right '${c.inputs.right}'` : `stacked: '${c.inputs.name}' (left channels first)`;
   const n = c.normalization;
   const norm = `(pixel01 × ${n.scale} − [${n.mean.join(', ')}]) / [${n.std.join(', ')}]`;
-  const logits = c.outputs.logits ? `, logits '${c.outputs.logits.name}' at 1/${c.outputs.logits.downsample}` : ', no logits (no confidence)';
+  const extra = (['logits', 'confidence'] as const).flatMap((k) => (c.outputs[k] ? [`${k} '${c.outputs[k].name}' at 1/${c.outputs[k].downsample}`] : []));
+  const logits = extra.length > 0 ? `, ${extra.join(', ')}` : ', no logits (no confidence)';
   return [
     `  inputs: ${inputs}, ${c.channels} channel(s)${c.channels === 3 ? ` ${c.colorOrder}` : ''}`,
     `  normalization: ${norm}`,

@@ -1,6 +1,7 @@
 /**
- * Inference export of a network of the family: keep `disparity` (and `logits`), fold BN into the
- * convs, declare H and W (and the batch) symbolic, and embed the model contract that the edge
+ * Inference export of a network of the family: keep `disparity` (and `logits`), add `confidence`
+ * (the softmax's max probability, read off the network's own softmax), fold BN into the convs,
+ * declare H and W (and the batch) symbolic, and embed the model contract that the edge
  * runtime reads (packages/edge-runtime/CONTRACT.md). The stereo package must not depend on the
  * runtime, so the contract JSON is written here, field for field as CONTRACT.md specifies; a test
  * parses it with the runtime's own parser.
@@ -16,6 +17,7 @@ import {
 } from '@stereo-sdk/core';
 import { INPUT_NORMALIZATION, quarterDisparities, type StereoNetConfig } from './config.js';
 import { NET_METADATA_KEY, STEREO_NET_IO, type NetMetadata } from './network.js';
+import { addMaxProbability } from './regression.js';
 
 /** ONNX metadata key of the model contract (the edge runtime's `CONTRACT_METADATA_KEY`). */
 export const CONTRACT_KEY = 'stereo_sdk.contract';
@@ -31,13 +33,23 @@ export interface StereoModelContract {
   readonly padding: 'replicate';
   readonly maxDisparity: number;
   readonly size: { readonly dynamic: true } | { readonly dynamic: false; readonly width: number; readonly height: number };
-  readonly outputs: { readonly disparity: string; readonly logits?: { readonly name: string; readonly downsample: number } };
+  readonly outputs: {
+    readonly disparity: string;
+    readonly logits?: { readonly name: string; readonly downsample: number };
+    readonly confidence?: { readonly name: string; readonly downsample: number };
+  };
 }
 
 /** Options of `toInferenceModel` and `exportStereoModel`. */
 export interface StereoExportOptions {
-  /** Keep the `logits` output (confidence in the runtime, distillation from the file); default true. */
+  /** Keep the `logits` output (distillation from the file; the runtime's confidence when there is no `confidence`); default true. */
   logits?: boolean;
+  /**
+   * Add the `confidence` output [N, 1, H/4, W/4], the largest softmax probability, computed in the
+   * graph from the network's own softmax (one Reciprocal), so the runtime need not fetch the logits
+   * nor compute it in JS; default true.
+   */
+  confidence?: boolean;
   /**
    * Declare batch, H and W symbolic so the model runs at any size (multiple of the stride); default
    * true. With false the model keeps the size it was built at and the contract says so.
@@ -47,7 +59,10 @@ export interface StereoExportOptions {
   foldBatchNorm?: boolean;
 }
 
-const DEFAULTS = { logits: true, dynamic: true, foldBatchNorm: true };
+const DEFAULTS = { logits: true, confidence: true, dynamic: true, foldBatchNorm: true };
+
+/** Both `logits` and `confidence` live at 1/4 of the input resolution. */
+const QUARTER = 4;
 
 /**
  * Reads what the builder recorded about a network (kind, stride, config) from graph metadata.
@@ -74,11 +89,13 @@ export function readNetMetadata(graph: Graph): NetMetadata {
  * @param meta - `{ stride, config }` of the network.
  * @param opts.size - `'dynamic'` (default) or the fixed `{ width, height }` of the graph.
  * @param opts.logits - whether the model has the `logits` output; default true.
+ * @param opts.confidence - whether the model has the `confidence` output; default false (a network
+ *   graph does not have it; `toInferenceModel` adds it).
  * @example const contract = stereoContract(readNetMetadata(graph), { size: 'dynamic' });
  */
 export function stereoContract(
   meta: { stride: number; config: StereoNetConfig },
-  opts: { size?: 'dynamic' | { width: number; height: number }; logits?: boolean } = {},
+  opts: { size?: 'dynamic' | { width: number; height: number }; logits?: boolean; confidence?: boolean } = {},
 ): StereoModelContract {
   const size = opts.size ?? 'dynamic';
   return {
@@ -93,7 +110,8 @@ export function stereoContract(
     size: size === 'dynamic' ? { dynamic: true } : { dynamic: false, width: size.width, height: size.height },
     outputs: {
       disparity: STEREO_NET_IO.disparity,
-      ...((opts.logits ?? true) ? { logits: { name: STEREO_NET_IO.logits, downsample: 4 } } : {}),
+      ...((opts.logits ?? true) ? { logits: { name: STEREO_NET_IO.logits, downsample: QUARTER } } : {}),
+      ...((opts.confidence ?? false) ? { confidence: { name: STEREO_NET_IO.confidence, downsample: QUARTER } } : {}),
     },
   };
 }
@@ -102,23 +120,30 @@ export function stereoContract(
  * Makes the deployable inference graph of a network (the input graph is not modified).
  * @param graph - a network graph with its current weights (built, trained, or read from a checkpoint).
  * @param opts - see `StereoExportOptions`.
- * @returns a validated graph with inputs `left`, `right` and outputs `disparity` [, `logits`], BN
- *   folded, the contract in `metadata` under `CONTRACT_KEY`.
- * @throws InvalidParameterError when the graph is not a network of the family (no metadata) or
- *   lacks the outputs.
+ * @returns a validated graph with inputs `left`, `right` and outputs `disparity` [, `logits`]
+ *   [, `confidence`], BN folded, the contract in `metadata` under `CONTRACT_KEY`.
+ * @throws InvalidParameterError when the graph is not a network of the family (no metadata), lacks
+ *   the outputs, or (with `confidence`) has no softmax regression over its logits.
  * @throws GraphValidationError when the result does not validate.
  * @example const model = toInferenceModel(buildStudent({ height: 256, width: 512 }).graph);
  */
 export function toInferenceModel(graph: Graph, opts: StereoExportOptions = {}): Graph {
   if (!is.plainObject(opts as unknown)) throw is.invalidParameterError('export options', 'an object', opts);
   const o = { ...DEFAULTS, ...opts };
-  for (const k of ['logits', 'dynamic', 'foldBatchNorm'] as const) if (!is.bool(o[k])) throw is.invalidParameterError(k, 'a boolean', o[k]);
+  for (const k of ['logits', 'confidence', 'dynamic', 'foldBatchNorm'] as const) if (!is.bool(o[k])) throw is.invalidParameterError(k, 'a boolean', o[k]);
   const meta = readNetMetadata(graph);
-  const outputs = [STEREO_NET_IO.disparity, ...(o.logits ? [STEREO_NET_IO.logits] : [])];
-  const g = toInferenceGraph(graph, { outputs, foldBatchNorm: o.foldBatchNorm });
+  let source = graph;
+  if (o.confidence) {
+    // Added to a copy before pruning to the outputs, so the logits' softmax is still there to read.
+    source = graph.clone({ shareTensors: true });
+    addMaxProbability(source, STEREO_NET_IO.logits, STEREO_NET_IO.confidence);
+  }
+  const outputs = [STEREO_NET_IO.disparity, ...(o.logits ? [STEREO_NET_IO.logits] : []), ...(o.confidence ? [STEREO_NET_IO.confidence] : [])];
+  const g = toInferenceGraph(source, { outputs, foldBatchNorm: o.foldBatchNorm });
   const [, , height, width] = g.staticShape(STEREO_NET_IO.left);
   if (o.dynamic) makeSizeSymbolic(g, meta.config);
-  const contract = stereoContract(meta, { size: o.dynamic ? 'dynamic' : { width: width!, height: height! }, logits: o.logits });
+  const size = o.dynamic ? 'dynamic' : { width: width!, height: height! };
+  const contract = stereoContract(meta, { size, logits: o.logits, confidence: o.confidence });
   g.metadata.set(CONTRACT_KEY, JSON.stringify(contract));
   validateGraph(g);
   return g;
@@ -134,6 +159,7 @@ function makeSizeSymbolic(g: Graph, cfg: StereoNetConfig): void {
   inferShapes(g, { strict: true, reset: true });
   g.setType(STEREO_NET_IO.disparity, { dtype: 'float32', shape: ['N', 1, 'H', 'W'] });
   if (g.isOutput(STEREO_NET_IO.logits)) g.setType(STEREO_NET_IO.logits, { dtype: 'float32', shape: ['N', quarterDisparities(cfg), 'H_4', 'W_4'] });
+  if (g.isOutput(STEREO_NET_IO.confidence)) g.setType(STEREO_NET_IO.confidence, { dtype: 'float32', shape: ['N', 1, 'H_4', 'W_4'] });
 }
 
 /**

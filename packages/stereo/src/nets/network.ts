@@ -30,6 +30,11 @@ export const STEREO_NET_IO = Object.freeze({
   logits: 'logits',
   /** The 1/4-resolution soft-argmin disparity upsampled bilinearly to [N, 1, H, W], for multi-scale losses. */
   coarseDisparity: 'disparity_coarse',
+  /**
+   * Inference export only: the largest softmax probability [N, 1, H/4, W/4] in [0, 1], the edge
+   * runtime's per-pixel confidence. Training graphs do not have it.
+   */
+  confidence: 'confidence',
 });
 
 /** Metadata key under which the builder records the network's kind and config (read by the exporter). */

@@ -29,6 +29,29 @@ function randomizeBatchNorm(graph: Graph): void {
   }
 }
 
+/** Sharper logits (× `gain`): with random BN, the untrained network's confidences then spread over (0, 1]. */
+function sharpenLogits(graph: Graph, gain: number): void {
+  const w = graph.initializer('head.logits.weight')!;
+  graph.setInitializer('head.logits.weight', { ...w, data: Float32Array.from(w.data as Float32Array, (v) => v * gain) });
+}
+
+/** Max softmax probability over axis 1 of [N, D, h, w] logits, in float64: the independent oracle. */
+function maxProbability(logits: Float32Array, dims: readonly number[]): Float64Array {
+  const [n, d, h, w] = dims as [number, number, number, number];
+  const plane = h * w;
+  const out = new Float64Array(n * plane);
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < plane; i++) {
+      let max = -Infinity;
+      for (let k = 0; k < d; k++) max = Math.max(max, logits[(b * d + k) * plane + i]!);
+      let sum = 0;
+      for (let k = 0; k < d; k++) sum += Math.exp(logits[(b * d + k) * plane + i]! - max);
+      out[b * plane + i] = 1 / sum;
+    }
+  }
+  return out;
+}
+
 describe('inference export', () => {
   let dir: string;
   beforeAll(async () => {
@@ -43,9 +66,10 @@ describe('inference export', () => {
     randomizeBatchNorm(net.graph);
     const model = toInferenceModel(net.graph);
     expect(model.nodes.some((n) => n.opType === 'BatchNormalization')).toBe(false);
-    expect(model.outputs).toEqual(['disparity', 'logits']);
+    expect(model.outputs).toEqual(['disparity', 'logits', 'confidence']);
     expect(model.shape('left')).toEqual(['N', 3, 'H', 'W']);
     expect(model.shape('disparity')).toEqual(['N', 1, 'H', 'W']);
+    expect(model.shape('confidence')).toEqual(['N', 1, 'H_4', 'W_4']);
     expect(CONTRACT_KEY).toBe(CONTRACT_METADATA_KEY);
     const contract = parseContract(model.metadata.get(CONTRACT_KEY)!);
     expect(contract).toMatchObject({
@@ -54,7 +78,7 @@ describe('inference export', () => {
       stride: 16,
       maxDisparity: 192,
       size: { dynamic: true },
-      outputs: { disparity: 'disparity', logits: { name: 'logits', downsample: 4 } },
+      outputs: { disparity: 'disparity', logits: { name: 'logits', downsample: 4 }, confidence: { name: 'confidence', downsample: 4 } },
       normalization: { scale: 1, mean: [...INPUT_NORMALIZATION.mean], std: [...INPUT_NORMALIZATION.std] },
     });
     // Same numbers as the unfolded network at the build size.
@@ -62,6 +86,54 @@ describe('inference export', () => {
     const [ref, got] = [await runGraph(net.graph, feeds), await runGraph(model, feeds)];
     expect(maxAbsDiff(got.logits!.data as Float32Array, ref.logits!.data as Float32Array)).toBeLessThan(1e-3);
     expect(maxAbsDiff(got.disparity!.data as Float32Array, ref.disparity!.data as Float32Array)).toBeLessThan(1e-2);
+  });
+
+  it('computes confidence in the graph from the softmax it already has, leaving the network graph as it was', async () => {
+    const net = buildStudent({ height: 64, width: 128, seed: 2 });
+    randomizeBatchNorm(net.graph);
+    sharpenLogits(net.graph, 100);
+    const before = { nodes: net.graph.nodes.length, outputs: [...net.graph.outputs] };
+    const model = toInferenceModel(net.graph);
+    const plain = toInferenceModel(net.graph, { confidence: false });
+    expect({ nodes: net.graph.nodes.length, outputs: [...net.graph.outputs] }).toEqual(before);
+    expect(net.graph.hasValue('confidence')).toBe(false);
+    // One Reciprocal more than without confidence: no second softmax.
+    expect(plain.outputs).toEqual(['disparity', 'logits']);
+    expect(parseContract(plain.metadata.get(CONTRACT_KEY)!).outputs.confidence).toBeUndefined();
+    const ops = (g: Graph) => g.nodes.map((n) => n.opType).sort();
+    expect(model.nodes.length).toBe(plain.nodes.length + 1);
+    expect(ops(model)).toEqual([...ops(plain), 'Reciprocal'].sort());
+    const out = await runGraph(model, { left: randomTensor([2, 3, 64, 128], 3), right: randomTensor([2, 3, 64, 128], 4) });
+    expect(out.confidence!.dims).toEqual([2, 1, 16, 32]);
+    const conf = out.confidence!.data as Float32Array;
+    const ref = maxProbability(out.logits!.data as Float32Array, out.logits!.dims);
+    expect(maxAbsDiff(conf, ref)).toBeLessThan(1e-5);
+    // A real spread of confidences, so the comparison means something.
+    expect(Math.min(...conf)).toBeLessThan(0.3);
+    expect(Math.max(...conf)).toBeGreaterThan(0.6);
+  });
+
+  it('the runtime reads the in-graph confidence and it equals its JS confidence from the logits', async () => {
+    const net = buildStudent({ height: 64, width: 128, seed: 6, config: { maxDisparity: 64 } });
+    randomizeBatchNorm(net.graph);
+    sharpenLogits(net.graph, 100);
+    const [inGraph, fromLogits] = [join(dir, 'conf-graph.onnx'), join(dir, 'conf-logits.onnx')];
+    await exportStereoModel(inGraph, net.graph);
+    await exportStereoModel(fromLogits, net.graph, { confidence: false });
+    const pair = generateSyntheticPair({ width: 150, height: 70, maxDisparity: 32 }, 5);
+    const raw = (img: typeof pair.left): RawImage => ({ data: img.data as Uint8Array, width: img.width, height: img.height, channels: img.channels });
+    const [a, b] = await Promise.all([createStereoMatcher(inGraph, { intraOpNumThreads: 1 }), createStereoMatcher(fromLogits, { intraOpNumThreads: 1 })]);
+    try {
+      expect(a.contract.outputs.confidence).toEqual({ name: 'confidence', downsample: 4 });
+      expect(b.contract.outputs.confidence).toBeUndefined();
+      const [ra, rb] = [await a.disparity(raw(pair.left), raw(pair.right)), await b.disparity(raw(pair.left), raw(pair.right))];
+      expect(ra.confidence!.length).toBe(150 * 70);
+      expect(maxAbsDiff(ra.confidence!, rb.confidence!)).toBeLessThan(1e-4);
+      expect(Math.max(...ra.confidence!) - Math.min(...ra.confidence!)).toBeGreaterThan(0.2);
+      expect(maxAbsDiff(ra.disparity.map((d) => (Number.isFinite(d) ? d : -1)), rb.disparity.map((d) => (Number.isFinite(d) ? d : -1)))).toBeLessThan(1e-3);
+    } finally {
+      await Promise.all([a.dispose(), b.dispose()]);
+    }
   });
 
   it('writes a file that readOnnx loads and validates, and that runs at another size and batch', async () => {
@@ -82,6 +154,8 @@ describe('inference export', () => {
     const out = await runGraph(encodeOnnx(model), { left: randomTensor([1, 3, 96, 160], 3), right: randomTensor([1, 3, 96, 160], 4) });
     expect(out.disparity!.dims).toEqual([1, 1, 96, 160]);
     expect(out.logits!.dims).toEqual([1, 48, 24, 40]);
+    expect(out.confidence!.dims).toEqual([1, 1, 24, 40]);
+    expect(maxAbsDiff(out.confidence!.data as Float32Array, maxProbability(out.logits!.data as Float32Array, out.logits!.dims))).toBeLessThan(1e-5);
     expect((out.disparity!.data as Float32Array).every(Number.isFinite)).toBe(true);
   });
 
@@ -107,13 +181,18 @@ describe('inference export', () => {
     }
   });
 
-  it('can export a fixed-size model without logits', () => {
-    const model = toInferenceModel(buildStudent({ height: 32, width: 64 }).graph, { dynamic: false, logits: false });
-    expect(model.outputs).toEqual(['disparity']);
+  it('can export a fixed-size model without logits (and without confidence)', () => {
+    const net = buildStudent({ height: 32, width: 64 });
+    const model = toInferenceModel(net.graph, { dynamic: false, logits: false });
+    expect(model.outputs).toEqual(['disparity', 'confidence']);
     expect(model.shape('left')).toEqual([1, 3, 32, 64]);
+    expect(model.shape('confidence')).toEqual([1, 1, 8, 16]);
     const contract = parseContract(model.metadata.get(CONTRACT_KEY)!);
     expect(contract.size).toEqual({ dynamic: false, width: 64, height: 32 });
-    expect(contract.outputs.logits).toBeUndefined();
+    expect(contract.outputs).toEqual({ disparity: 'disparity', confidence: { name: 'confidence', downsample: 4 } });
+    const bare = toInferenceModel(net.graph, { dynamic: false, logits: false, confidence: false });
+    expect(bare.outputs).toEqual(['disparity']);
+    expect(parseContract(bare.metadata.get(CONTRACT_KEY)!).outputs).toEqual({ disparity: 'disparity' });
   });
 
   it('keeps the student under 2 MB and the teacher under 30 MB (float32)', () => {
@@ -126,5 +205,16 @@ describe('inference export', () => {
     b.output(b.relu(b.input('left', 'float32', [1, 3, 4, 4])), 'disparity');
     expect(() => toInferenceModel(b.build())).toThrow(/stereo_sdk.net/);
     expect(() => toInferenceModel(buildStudent({ height: 32, width: 64 }).graph, { dynamic: 'yes' as never })).toThrow(/dynamic/);
+    expect(() => toInferenceModel(buildStudent({ height: 32, width: 64 }).graph, { confidence: 1 as never })).toThrow(/confidence/);
+  });
+
+  it('asks for confidence: false when the graph has no softmax regression over its logits', () => {
+    const net = buildStudent({ height: 32, width: 64 });
+    // Replace the regression's Σ exp weights (ones) by twos: the pattern no longer sums the softmax.
+    const conv = net.graph.nodes.find((n) => n.opType === 'Conv' && n.name.startsWith('/regression/'))!;
+    const w = net.graph.initializer(conv.inputs[1]!)!;
+    net.graph.setInitializer(conv.inputs[1]!, { ...w, data: (w.data as Float32Array).map(() => 2) });
+    expect(() => toInferenceModel(net.graph)).toThrow(/no softArgmin .* reads 'logits'/);
+    expect(toInferenceModel(net.graph, { confidence: false }).outputs).toEqual(['disparity', 'logits']);
   });
 });
