@@ -109,7 +109,7 @@ export function registerBenchCommand(program: Command, io: ProgramIO): void {
     .option('--data <spec>', 'also report accuracy on this dataset, e.g. manifest:../shared/datasets/real/manifest.json')
     .option('--split <part>', 'with --data: all, train or val', 'all')
     .option('--limit <n>', 'with --data: only the first n scenes')
-    .option('--confidence', 'also compute confidence in each call (off by default: an extra pass over the logits)')
+    .option('--confidence', 'also produce confidence in each call (off by default: an upsample of the model\'s confidence output, or a softmax pass over its logits)')
     .option('--downscale <s>', 'run the model at 1/s resolution (≥ 1)')
     .option('--lr-check [px]', 'time the left-right consistency check too (two inferences per call)')
     .action(async (flags: BenchFlags) => {
