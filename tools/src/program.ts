@@ -9,6 +9,7 @@ import { registerDatasetCommand } from './commands/dataset.js';
 import { registerDisparityCommand } from './commands/disparity.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerInfoCommand } from './commands/info.js';
+import { registerTrainCommand } from './commands/train.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -36,6 +37,7 @@ export function createProgram(io: ProgramIO = defaultIO): Command {
   registerEvalCommand(program, io);
   registerBenchCommand(program, io);
   registerInfoCommand(program, io);
+  registerTrainCommand(program, io);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
   return program;
 }

@@ -6,3 +6,4 @@ export * from './datasets/index.js';
 export * from './augment/index.js';
 export * from './synthetic/index.js';
 export * from './nets/index.js';
+export * from './training/index.js';
