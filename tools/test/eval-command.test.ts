@@ -3,6 +3,7 @@ import { existsSync, promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { evaluateDisparity, readImage, readPfm } from '@stereo-sdk/core';
+import { DEFAULT_MODEL_PATH } from '@stereo-sdk/edge-runtime';
 import { main } from '../src/program.js';
 import { argv, capture, writeManifestDataset, writeModel } from './helpers/fixtures.js';
 
@@ -96,10 +97,22 @@ describe('stereo-sdk eval', () => {
     expect(errorLines[0]).toMatch(message);
   });
 
-  it('requires --model and --data', async () => {
-    const r = await run('--data', `manifest:${manifest}`);
+  it('requires --data', async () => {
+    const r = await run('--model', model);
     expect(r.code).not.toBe(0);
-    expect(r.errText).toContain("required option '--model <onnx>' not specified");
+    expect(r.errText).toContain("required option '--data <spec>' not specified");
+  });
+
+  it.skipIf(existsSync(DEFAULT_MODEL_PATH))('without --model, says the bundled student is missing and how to pass one', async () => {
+    const r = await run('--data', `manifest:${manifest}`);
+    expect(r.code).toBe(1);
+    expect(r.errText).toMatch(/bundled default model not found.*--model/);
+  });
+
+  it.skipIf(!existsSync(DEFAULT_MODEL_PATH))('without --model, scores the bundled student', async () => {
+    const r = await run('--data', `manifest:${manifest}`);
+    expect(r.code).toBe(0);
+    expect(r.outText).toContain('eval: bundled student');
   });
 
   describe.skipIf(!existsSync(realManifest))('on the real scenes', () => {

@@ -1,5 +1,5 @@
 /**
- * `stereo-sdk bench --model M --preset kitti`: latency of a model on this device (the edge
+ * `stereo-sdk bench [--model M] --preset kitti`: latency of a model on this device (the edge
  * runtime's harness), optionally its accuracy on a dataset, as text, JSON, Markdown and a PNG.
  */
 import type { Command } from 'commander';
@@ -12,7 +12,7 @@ import type { ProgramIO } from '../program.js';
 import { createProgress } from '../progress.js';
 import { parseDisparityOptions } from './disparity.js';
 import { evaluateModel, openEvalDataset } from './eval.js';
-import { openMatcher, parseIntegerFlag, parseResolution, progressStream, usageError, writeOutput, type RuntimeFlags } from './runtime-flags.js';
+import { BUNDLED_MODEL_LABEL, openMatcher, parseIntegerFlag, parseResolution, progressStream, usageError, writeOutput, type RuntimeFlags } from './runtime-flags.js';
 
 interface BenchFlags extends RuntimeFlags {
   preset: string;
@@ -31,7 +31,6 @@ interface BenchFlags extends RuntimeFlags {
 
 /** Runs the command; exported for programmatic use and tests. */
 export async function runBench(flags: BenchFlags, io: ProgramIO): Promise<BenchReport> {
-  if (flags.model === undefined) throw usageError('bench needs --model <onnx>');
   const resolution = await parseResolution('--preset', flags.preset);
   const runs = parseIntegerFlag('--runs', flags.runs, 1, 1e6);
   const warmup = parseIntegerFlag('--warmup', flags.warmup, 0, 1e6);
@@ -57,7 +56,7 @@ export async function runBench(flags: BenchFlags, io: ProgramIO): Promise<BenchR
     } finally {
       progress.stop();
     }
-    report = { model: flags.model, preset: resolution.name, ...result, host: hostInfo(), date: new Date().toISOString() };
+    report = { model: flags.model ?? BUNDLED_MODEL_LABEL, preset: resolution.name, ...result, host: hostInfo(), date: new Date().toISOString() };
     if (data) {
       const total = Math.min(data.dataset.length, data.limit ?? Infinity);
       const p = createProgress('accuracy', total, progressStream(io));
@@ -97,7 +96,7 @@ export function registerBenchCommand(program: Command, io: ProgramIO): void {
   program
     .command('bench')
     .description('Measure a model\'s latency on this device (p50/p90/p99, FPS, peak RSS, pre/inference/post split), optionally its accuracy')
-    .requiredOption('--model <onnx>', 'ONNX stereo model')
+    .option('--model <onnx>', 'ONNX stereo model (default: the bundled student)')
     .option('--preset <size>', 'kitti (1242x375), sceneflow (960x540) or WIDTHxHEIGHT', 'kitti')
     .option('--runs <n>', 'timed calls', '50')
     .option('--warmup <n>', 'untimed calls first', '5')

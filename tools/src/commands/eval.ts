@@ -1,5 +1,5 @@
 /**
- * `stereo-sdk eval --model M --data SPEC`: accuracy of a model on a dataset with ground truth:
+ * `stereo-sdk eval [--model M] --data SPEC`: accuracy of a model on a dataset with ground truth:
  * per-scene and mean EPE, bad-1/2/3 and D1, and the time of each call. `evaluateModel` is also what
  * `bench --data` runs.
  */
@@ -12,7 +12,7 @@ import { writeJson, roundNumbers } from '../report/json.js';
 import { fixed, percent, textTable, type Table } from '../report/table.js';
 import type { ProgramIO } from '../program.js';
 import { createProgress } from '../progress.js';
-import { openMatcher, parseIntegerFlag, progressStream, providerLine, usageError, writeOutput, type RuntimeFlags } from './runtime-flags.js';
+import { BUNDLED_MODEL_LABEL, openMatcher, parseIntegerFlag, progressStream, providerLine, usageError, writeOutput, type RuntimeFlags } from './runtime-flags.js';
 
 /** One scene's scores; rates are percentages in [0, 100], `ms` the wall time of `disparity()`. */
 export interface SceneScore {
@@ -144,7 +144,6 @@ export async function openEvalDataset(spec: string, split: string, limitFlag?: s
 
 /** Runs the command; exported for programmatic use and tests. */
 export async function runEval(flags: EvalFlags, io: ProgramIO): Promise<void> {
-  if (flags.model === undefined) throw usageError('eval needs --model <onnx>');
   const { dataset, limit } = await openEvalDataset(flags.data, flags.split, flags.limit);
   const opened = await openMatcher(flags);
   const total = Math.min(dataset.length, limit ?? Infinity);
@@ -161,12 +160,12 @@ export async function runEval(flags: EvalFlags, io: ProgramIO): Promise<void> {
     progress.stop();
     await opened.matcher.dispose();
   }
-  io.out(`eval: ${flags.model} on ${flags.data} (${flags.split}, ${total} scenes), ${providerLine(opened)}\n`);
+  io.out(`eval: ${flags.model ?? BUNDLED_MODEL_LABEL} on ${flags.data} (${flags.split}, ${total} scenes), ${providerLine(opened)}\n`);
   io.out(textTable(evaluationTable(evaluation)));
   if (flags.json !== undefined) {
     const out = flags.json;
     const report = {
-      model: flags.model,
+      model: flags.model ?? BUNDLED_MODEL_LABEL,
       dataset: flags.data,
       split: flags.split,
       provider: opened.matcher.provider,
@@ -185,7 +184,7 @@ export function registerEvalCommand(program: Command, io: ProgramIO): void {
   program
     .command('eval')
     .description('Score a model on a dataset with ground truth: per-scene and mean EPE, bad-1/2/3 and D1 (rates in %)')
-    .requiredOption('--model <onnx>', 'ONNX stereo model')
+    .option('--model <onnx>', 'ONNX stereo model (default: the bundled student)')
     .requiredOption('--data <spec>', 'dataset spec, e.g. manifest:../shared/datasets/real/manifest.json or kitti2015:/data/kitti2015')
     .option('--json <file>', 'write { model, dataset, scenes: [{ name, epe, bad1, bad2, bad3, d1, ms }], mean } as JSON')
     .option('--save-pred <dir>', 'write each prediction as <dir>/<scene>.png (colorized) and .pfm')

@@ -78,6 +78,9 @@ export interface OpenedMatcher {
   threads: number;
 }
 
+/** How reports name the model when no --model was given. */
+export const BUNDLED_MODEL_LABEL = 'bundled student (@stereo-sdk/edge-runtime/models/student.onnx)';
+
 /**
  * Loads the model on the requested providers. A provider failure becomes one line listing each
  * provider's reason (the runtime's own error is multi-line, which a CLI `error:` line is not).
