@@ -132,7 +132,6 @@ describe('stereo-sdk disparity: bad input ends in one error line and exit code 1
     ['unavailable provider', () => [left, right, '--model', model, '-o', path.join(tmp, 'x.png'), '--providers', 'cuda'], /no execution provider could start \(cuda: .*\); add cpu to --providers/],
     ['bad --threads', () => [left, right, '--model', model, '-o', path.join(tmp, 'x.png'), '--threads', '0'], /--threads/],
     ['bad --downscale', () => [left, right, '--model', model, '-o', path.join(tmp, 'x.png'), '--downscale', '0.5'], /--downscale/],
-    ['no bundled model', () => [left, right, '-o', path.join(tmp, 'x.png')], /bundled default model not found .*--model/],
   ];
   it.each(cases)('%s', async (_name, args, message) => {
     const r = await run(...args());
