@@ -10,6 +10,7 @@ import { registerDisparityCommand } from './commands/disparity.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerInfoCommand } from './commands/info.js';
 import { registerTrainCommand } from './commands/train.js';
+import { registerTrainStudentCommand } from './commands/train-student.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -38,6 +39,7 @@ export function createProgram(io: ProgramIO = defaultIO): Command {
   registerBenchCommand(program, io);
   registerInfoCommand(program, io);
   registerTrainCommand(program, io);
+  registerTrainStudentCommand(program, io);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
   return program;
 }

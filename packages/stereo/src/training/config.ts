@@ -2,8 +2,9 @@
  * Training options: defaults in one object, validation at the boundary, and the resolution of
  * what depends on other options (validation data, warmup, validation interval).
  */
-import { InvalidParameterError, is } from '@stereo-sdk/core';
+import { Graph, InvalidParameterError, is } from '@stereo-sdk/core';
 import { STUDENT_CONFIG, TEACHER_CONFIG, type StereoNetConfigInit } from '../nets/config.js';
+import { describeInit, type InitSource } from './init.js';
 import { resolveLossWeights } from './loss.js';
 import { isOnTheFlySpec, parseOnTheFlySpec } from './source.js';
 import type { CropSize, LossWeights, SelectionMetric, StereoTrainingConfig, TrainingAugmentation, TrainingSchedule } from './types.js';
@@ -12,8 +13,14 @@ import type { CropSize, LossWeights, SelectionMetric, StereoTrainingConfig, Trai
 export interface StereoTrainingOptions {
   /** Default `'student'`. */
   arch?: 'student' | 'teacher';
-  /** Network config overrides, e.g. `{ widthMultiplier: 0.5, maxDisparity: 96 }`. */
+  /** Network config overrides, e.g. `{ widthMultiplier: 0.5, maxDisparity: 96 }`. Not with `init`. */
   net?: StereoNetConfigInit;
+  /**
+   * Start from an existing model instead of fresh weights: an exported student (`.onnx` path) or a
+   * network graph in memory, of any channel widths (e.g. a pruned student). It is trained as it is,
+   * BN folded (see `prepareInitNetwork`); `arch` is taken from its metadata.
+   */
+  init?: InitSource;
   /**
    * Training data: an `openDataset` spec, or `synth:[?width=…&height=…&maxDisparity=…]` generated in
    * memory (defaults: the crop size, and disparities below width·96/512 within the network's range).
@@ -116,6 +123,8 @@ export function resolveTrainingConfig(o: StereoTrainingOptions): StereoTrainingC
   is.assertString('data', o.data);
   is.assertString('out', o.out);
   if (o.net !== undefined && !is.plainObject(o.net as unknown)) throw is.invalidParameterError('net', 'an object of network config overrides', o.net);
+  const init = resolveInit(o.init);
+  if (init !== null && o.net !== undefined && Object.keys(o.net).length > 0) throw new InvalidParameterError('init takes the network from the model; drop the network overrides (net / --width-mult / --max-disp)');
   if (o.steps !== undefined && o.time !== undefined) throw new InvalidParameterError('Give either steps or a time budget, not both');
   if (o.time !== undefined) is.assertNumber('time', o.time, 1, 365 * 86400);
   const steps = o.steps ?? TRAINING_DEFAULTS.steps;
@@ -160,6 +169,7 @@ export function resolveTrainingConfig(o: StereoTrainingOptions): StereoTrainingC
   return {
     arch,
     net: { ...o.net },
+    init,
     data: o.data,
     val,
     dataSplit: derived && val !== null && !onTheFly ? 'train' : 'all',
@@ -184,8 +194,19 @@ export function resolveTrainingConfig(o: StereoTrainingOptions): StereoTrainingC
   };
 }
 
+/**
+ * Checks an `init` option and returns how the run config records it.
+ * @throws InvalidParameterError when it is neither a path nor a Graph
+ */
+export function resolveInit(init: unknown): string | null {
+  if (init === undefined || init === null) return null;
+  if (init instanceof Graph) return describeInit(init);
+  if (typeof init !== 'string' || init === '') throw is.invalidParameterError('init', 'a model path or a Graph', init);
+  return init;
+}
+
 /** Keys of the stored config that a resumed run must not change. */
-const FIXED_ON_RESUME = ['arch', 'net', 'data', 'val', 'valLimit', 'steps', 'batch', 'crop', 'lr', 'weightDecay', 'schedule', 'warmup', 'clipGradNorm', 'loss', 'augment', 'valEvery', 'ckptEvery', 'selectBy', 'seed'] as const;
+const FIXED_ON_RESUME = ['arch', 'net', 'init', 'data', 'val', 'valLimit', 'steps', 'batch', 'crop', 'lr', 'weightDecay', 'schedule', 'warmup', 'clipGradNorm', 'loss', 'augment', 'valEvery', 'ckptEvery', 'selectBy', 'seed'] as const;
 
 /**
  * Checks that options given to a resumed run agree with the stored config.
@@ -198,7 +219,8 @@ export function checkResumeOptions(stored: StereoTrainingConfig, o: StereoTraini
     const given = o[key as keyof StereoTrainingOptions];
     if (given === undefined) continue;
     const storedValue = stored[key as keyof StereoTrainingConfig];
-    const value = key === 'loss' ? resolveLossWeights(given as Partial<LossWeights>) : key === 'augment' || key === 'net' ? { ...(storedValue as object), ...(given as object) } : given;
+    const value =
+      key === 'loss' ? resolveLossWeights(given as Partial<LossWeights>) : key === 'augment' || key === 'net' ? { ...(storedValue as object), ...(given as object) } : key === 'init' ? resolveInit(given) : given;
     if (!same(value, storedValue)) {
       throw new InvalidParameterError(`The run being resumed was started with ${key} ${JSON.stringify(storedValue)}, not ${JSON.stringify(given)}; drop the option or start a new run folder`);
     }

@@ -6,10 +6,12 @@
 export type {
   CropSize,
   LossWeights,
+  RunEvent,
   SelectionMetric,
   StereoTrainingConfig,
   StereoTrainingEvent,
   StereoTrainingResult,
+  StepLogLine,
   TrainingAugmentation,
   TrainingLogLine,
   TrainingSchedule,
@@ -20,6 +22,7 @@ export type {
 export { isOnTheFlySpec, openTrainingSource, parseOnTheFlySpec, type OnTheFlySpec, type SampleSource, type TrainingSourceOptions } from './source.js';
 export { assembleBatch, downsampleTarget, supervisionTarget, TRAINING_INPUTS, writeNetworkInput } from './batch.js';
 export { createBatchLoader, type BatchLoader, type BatchLoaderOptions } from './loader.js';
+export { networkFacts, prepareInitNetwork, type InitSource, type NetworkFacts } from './init.js';
 export { DEFAULT_LOSS_WEIGHTS, LOSS_OUTPUTS, resolveLossWeights, supervisedLossGraph } from './loss.js';
 export { createValidator, type Validator, type ValidatorOptions } from './validate.js';
 export { resolveTrainingConfig, TRAINING_DEFAULTS, type StereoTrainingOptions } from './config.js';

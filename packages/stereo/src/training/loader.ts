@@ -50,7 +50,31 @@ function permutation(n: number, seed: number): Uint32Array {
 }
 
 /** Mixes several integers into one 32-bit seed. */
-const seedOf = (...parts: number[]): number => parts.reduce((h, v) => mix32((h ^ mix32(v >>> 0)) + 0x9e3779b9), 0x243f6a88);
+export const seedOf = (...parts: number[]): number => parts.reduce((h, v) => mix32((h ^ mix32(v >>> 0)) + 0x9e3779b9), 0x243f6a88);
+
+/**
+ * The sample index at each position of a run's sample stream: a seeded permutation of the dataset
+ * per epoch (every sample once per epoch), or the position itself for an unbounded generator.
+ * @param source - the training samples
+ * @param seed - the run's seed
+ * @returns position (step · batch + slot) → sample index
+ */
+export function createSampleOrder(source: Pick<SampleSource, 'length'>, seed: number): (position: number) => number {
+  let cached: { epoch: number; order: Uint32Array } | undefined;
+  return (k) => {
+    if (!Number.isFinite(source.length)) return k;
+    const n = source.length;
+    const epoch = Math.floor(k / n);
+    if (cached?.epoch !== epoch) cached = { epoch, order: permutation(n, seedOf(seed, epoch)) };
+    return cached.order[k % n]!;
+  };
+}
+
+/** Occlusion patch sizes scaled to the crop: the defaults (50–100 px) are meant for crops of about 256 × 512. */
+export function occlusionForCrop(crop: CropSize): { minSize: number; maxSize: number } {
+  const side = Math.min(crop.height, crop.width);
+  return { minSize: Math.max(1, Math.round(side / 5)), maxSize: Math.max(1, Math.round(side / 2.5)) };
+}
 
 /**
  * Creates the loader of a training source.
@@ -71,18 +95,8 @@ export function createBatchLoader(source: SampleSource, opts: BatchLoaderOptions
   is.assertInteger('seed', opts.seed, 0, 2 ** 32 - 1);
   const augment = opts.augment ?? { color: true, occlusion: true };
   const { crop, batch } = opts;
-  // Patches scaled to the crop: the defaults (50–100 px) are meant for crops of about 256 × 512.
-  const side = Math.min(crop.height, crop.width);
-  const occlusion = augment.occlusion ? { minSize: Math.max(1, Math.round(side / 5)), maxSize: Math.max(1, Math.round(side / 2.5)) } : false;
-  let cached: { epoch: number; order: Uint32Array } | undefined;
-
-  const indexAt = (k: number): number => {
-    if (!Number.isFinite(source.length)) return k;
-    const n = source.length;
-    const epoch = Math.floor(k / n);
-    if (cached?.epoch !== epoch) cached = { epoch, order: permutation(n, seedOf(opts.seed, epoch)) };
-    return cached.order[k % n]!;
-  };
+  const occlusion = augment.occlusion ? occlusionForCrop(crop) : false;
+  const indexAt = createSampleOrder(source, opts.seed);
   const indices = (step: number): number[] => {
     is.assertInteger('step', step, 0);
     return Array.from({ length: batch }, (_, slot) => indexAt(step * batch + slot));

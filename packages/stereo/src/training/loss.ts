@@ -41,13 +41,67 @@ export function resolveLossWeights(weights: Partial<LossWeights> = {}): LossWeig
   return Object.freeze({ full: w.full, quarter: w.quarter });
 }
 
-const ref = (g: Graph, name: string): TensorRef => ({ name, dtype: g.dtype(name)!, shape: g.shape(name)! });
+/** A typed reference to an existing value of `g`. */
+export const valueRef = (g: Graph, name: string): TensorRef => ({ name, dtype: g.dtype(name)!, shape: g.shape(name)! });
+
+/**
+ * A copy of a network graph cut down to the outputs a loss reads (`disparity` and `logits`; the
+ * distillation-only `disparity_coarse` is dropped), so the result still exports.
+ * @throws InvalidParameterError when the graph lacks `disparity` or `logits`
+ */
+export function lossBase(graph: Graph): Graph {
+  const g = graph.clone();
+  for (const name of [STEREO_NET_IO.disparity, STEREO_NET_IO.logits]) {
+    if (!g.isOutput(name)) throw is.invalidParameterError('network graph', `a stereo network with a '${name}' output`, g.outputs);
+  }
+  g.setOutputs([STEREO_NET_IO.disparity, STEREO_NET_IO.logits]);
+  g.removeDeadCode();
+  return g;
+}
+
+/** The supervised terms, as values of the builder's graph. */
+export interface SupervisedTerms {
+  /** Unweighted full-resolution smooth-L1. */
+  readonly full: TensorRef;
+  /** Unweighted quarter-resolution smooth-L1. */
+  readonly quarter: TensorRef;
+  /** Mean absolute error at full resolution (a metric). */
+  readonly epe: TensorRef;
+  /** `w_full · full + w_quarter · quarter`. */
+  readonly weighted: TensorRef;
+}
+
+/**
+ * Adds the ground-truth inputs (`TRAINING_INPUTS`) and the multi-scale smooth-L1 terms to a builder
+ * over a graph from `lossBase`.
+ * @param b - a builder over the loss graph
+ * @param w - resolved weights
+ * @param beta - smooth-L1 transition in pixels, > 0
+ */
+export function addSupervisedTerms(b: GraphBuilder, w: LossWeights, beta: number): SupervisedTerms {
+  const g = b.graph;
+  const disparity = valueRef(g, STEREO_NET_IO.disparity);
+  const logits = valueRef(g, STEREO_NET_IO.logits);
+  const target = b.input(TRAINING_INPUTS.target, 'float32', disparity.shape);
+  const valid = b.input(TRAINING_INPUTS.valid, 'float32', disparity.shape);
+  const quarterShape = [logits.shape[0]!, 1, logits.shape[2]!, logits.shape[3]!];
+  const targetQ = b.input(TRAINING_INPUTS.targetQuarter, 'float32', quarterShape);
+  const validQ = b.input(TRAINING_INPUTS.validQuarter, 'float32', quarterShape);
+  return b.scope('loss', () => {
+    const quarterDisparity = b.mul(softArgmin(b, logits), QUARTER);
+    const full = smoothL1Loss(b, disparity, target, { mask: valid, beta });
+    const quarter = smoothL1Loss(b, quarterDisparity, targetQ, { mask: validQ, beta });
+    const epe = l1Loss(b, disparity, target, { mask: valid });
+    const weighted = w.quarter === 0 ? b.mul(full, w.full) : w.full === 0 ? b.mul(quarter, w.quarter) : b.add(b.mul(full, w.full), b.mul(quarter, w.quarter));
+    return { full, quarter, epe, weighted };
+  });
+}
 
 /**
  * The training graph of a network: a copy of its graph with the target inputs (`TRAINING_INPUTS`)
  * and the outputs `loss`, `loss_full`, `loss_quarter` and `train_epe`. The distillation-only
  * `disparity_coarse` output is dropped; `disparity` and `logits` stay, so the graph still exports.
- * @param net - a network from `buildStudent` / `buildTeacher` (not modified)
+ * @param net - a network from `buildStudent` / `buildTeacher`, or a graph from `prepareInitNetwork` (not modified)
  * @param weights - loss weights; default `{ full: 1, quarter: 0.5 }`
  * @param opts.beta - smooth-L1 transition in pixels, > 0; default 1
  * @returns the graph to give `createTrainer` (metrics: `loss_full`, `loss_quarter`, `train_epe`)
@@ -60,32 +114,11 @@ export function supervisedLossGraph(net: Pick<StereoNetwork, 'graph'>, weights: 
   const w = resolveLossWeights(weights);
   const beta = opts.beta ?? 1;
   is.assertNumber('beta', beta, Number.MIN_VALUE);
-  const g = net.graph.clone();
-  for (const name of [STEREO_NET_IO.disparity, STEREO_NET_IO.logits]) {
-    if (!g.isOutput(name)) throw is.invalidParameterError('network graph', `a stereo network with a '${name}' output`, g.outputs);
-  }
-  g.setOutputs([STEREO_NET_IO.disparity, STEREO_NET_IO.logits]);
-  g.removeDeadCode();
-  const b = new GraphBuilder({ graph: g });
-  const disparity = ref(g, STEREO_NET_IO.disparity);
-  const logits = ref(g, STEREO_NET_IO.logits);
-  const target = b.input(TRAINING_INPUTS.target, 'float32', disparity.shape);
-  const valid = b.input(TRAINING_INPUTS.valid, 'float32', disparity.shape);
-  const quarterShape = [logits.shape[0]!, 1, logits.shape[2]!, logits.shape[3]!];
-  const targetQ = b.input(TRAINING_INPUTS.targetQuarter, 'float32', quarterShape);
-  const validQ = b.input(TRAINING_INPUTS.validQuarter, 'float32', quarterShape);
-  const [full, quarter, epe] = b.scope('loss', () => {
-    const quarterDisparity = b.mul(softArgmin(b, logits), QUARTER);
-    return [
-      smoothL1Loss(b, disparity, target, { mask: valid, beta }),
-      smoothL1Loss(b, quarterDisparity, targetQ, { mask: validQ, beta }),
-      l1Loss(b, disparity, target, { mask: valid }),
-    ] as const;
-  });
-  const total = w.quarter === 0 ? b.mul(full, w.full) : w.full === 0 ? b.mul(quarter, w.quarter) : b.add(b.mul(full, w.full), b.mul(quarter, w.quarter));
-  b.output(total, LOSS_OUTPUTS.loss);
-  b.output(full, LOSS_OUTPUTS.full);
-  b.output(quarter, LOSS_OUTPUTS.quarter);
-  b.output(epe, LOSS_OUTPUTS.epe);
+  const b = new GraphBuilder({ graph: lossBase(net.graph) });
+  const terms = addSupervisedTerms(b, w, beta);
+  b.output(terms.weighted, LOSS_OUTPUTS.loss);
+  b.output(terms.full, LOSS_OUTPUTS.full);
+  b.output(terms.quarter, LOSS_OUTPUTS.quarter);
+  b.output(terms.epe, LOSS_OUTPUTS.epe);
   return b.build();
 }

@@ -9,7 +9,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { FileFormatError, FileNotFoundError, readOnnx, writeFileAtomic, writeOnnx, type Graph, type Trainer } from '@stereo-sdk/core';
+import { FileFormatError, FileNotFoundError, is, readOnnx, writeFileAtomic, writeOnnx, type Graph, type Trainer } from '@stereo-sdk/core';
 import type { StereoTrainingConfig, TrainingLogLine, ValLogLine } from './types.js';
 
 /** File names inside a run folder. */
@@ -47,37 +47,51 @@ export async function holdsRun(dir: string): Promise<boolean> {
 }
 
 /** Writes `run.json` atomically. */
-export async function writeRunConfig(dir: string, config: StereoTrainingConfig): Promise<void> {
+export async function writeRunConfig(dir: string, config: object): Promise<void> {
   await writeFileAtomic(runFiles(dir).config, `${JSON.stringify({ version: RUN_CONFIG_VERSION, ...config }, null, 2)}\n`);
 }
 
 /**
- * Reads `run.json`.
+ * Reads `run.json` of any kind of run.
+ * @param dir - the run folder
+ * @param valid - whether a parsed object (version already checked) is a config of the expected kind
+ * @param what - the kind of run, for messages (`training`, `distillation`)
+ * @throws FileNotFoundError when the folder holds no run
+ * @throws FileFormatError when the file is not such a run config of this version
+ */
+export async function readRunConfigFile<T>(dir: string, valid: (parsed: Record<string, unknown>) => boolean, what: string): Promise<T> {
+  const file = runFiles(dir).config;
+  let text: string;
+  try {
+    text = await fsp.readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new FileNotFoundError(file, `${what} run config`, 'Nothing to resume in this run folder: start the run without --resume, or point --run-dir at the folder of the run to continue.');
+    throw e;
+  }
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(text) as Record<string, unknown>;
+  } catch (e) {
+    throw new FileFormatError(file, `not JSON (${(e as Error).message})`, { cause: e });
+  }
+  if (!is.plainObject(parsed) || parsed.version !== RUN_CONFIG_VERSION || !valid(parsed)) {
+    throw new FileFormatError(file, `not a version ${RUN_CONFIG_VERSION} ${what} run config`);
+  }
+  const { version: _version, ...config } = parsed;
+  return config as T;
+}
+
+/**
+ * Reads `run.json` of a training run.
  * @param dir - the run folder
  * @throws FileNotFoundError when the folder holds no run
  * @throws FileFormatError when the file is not a run config of this version
  * @example const { steps, seed } = await readRunConfig('student.run');
  */
 export async function readRunConfig(dir: string): Promise<StereoTrainingConfig> {
-  const file = runFiles(dir).config;
-  let text: string;
-  try {
-    text = await fsp.readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new FileNotFoundError(file, 'training run config', 'Nothing to resume in this run folder: start the run without --resume, or point --run-dir at the folder of the run to continue.');
-    throw e;
-  }
-  let parsed: { version?: unknown } & Partial<StereoTrainingConfig>;
-  try {
-    parsed = JSON.parse(text) as typeof parsed;
-  } catch (e) {
-    throw new FileFormatError(file, `not JSON (${(e as Error).message})`, { cause: e });
-  }
-  if (parsed?.version !== RUN_CONFIG_VERSION || typeof parsed.arch !== 'string' || typeof parsed.data !== 'string' || !Number.isInteger(parsed.steps)) {
-    throw new FileFormatError(file, `not a version ${RUN_CONFIG_VERSION} training run config`);
-  }
-  const { version: _version, ...config } = parsed;
-  return config as StereoTrainingConfig;
+  const config = await readRunConfigFile<StereoTrainingConfig>(dir, (c) => typeof c.arch === 'string' && typeof c.data === 'string' && Number.isInteger(c.steps) && !('teacher' in c), 'training');
+  // Runs started before `init` existed have none.
+  return { ...config, init: config.init ?? null };
 }
 
 /** Writes the trainer's checkpoint with the run state in its metadata (atomically). */
@@ -111,19 +125,19 @@ export async function readRunCheckpoint(file: string): Promise<{ graph: Graph; s
  * line torn by a kill is dropped.
  * @returns the kept lines
  */
-export async function rewindLog(file: string, step: number): Promise<TrainingLogLine[]> {
+export async function rewindLog<L extends { readonly step: number } = TrainingLogLine>(file: string, step: number): Promise<L[]> {
   let text = '';
   try {
     text = await fsp.readFile(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
-  const kept: TrainingLogLine[] = [];
+  const kept: L[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    let parsed: TrainingLogLine;
+    let parsed: L;
     try {
-      parsed = JSON.parse(line) as TrainingLogLine;
+      parsed = JSON.parse(line) as L;
     } catch {
       continue;
     }
@@ -134,13 +148,13 @@ export async function rewindLog(file: string, step: number): Promise<TrainingLog
 }
 
 /** An append-only JSON-lines writer (a log grows line by line, so a crash keeps the lines so far). */
-export interface LogWriter {
-  write(line: TrainingLogLine): Promise<void>;
+export interface LogWriter<L = TrainingLogLine> {
+  write(line: L): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Opens `file` for appending (creating its folder). */
-export async function openLog(file: string): Promise<LogWriter> {
+export async function openLog<L = TrainingLogLine>(file: string): Promise<LogWriter<L>> {
   await fsp.mkdir(path.dirname(file), { recursive: true });
   const handle = await fsp.open(file, 'a');
   return {

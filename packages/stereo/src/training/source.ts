@@ -139,13 +139,21 @@ function resolveOnTheFly(spec: string, options: SyntheticOptions): SyntheticOpti
 }
 
 /**
+ * Checks that a sample has ground truth.
+ * @throws DatasetError naming the spec and the sample when it has no ground-truth disparity
+ */
+export function assertLabeled(spec: string, s: StereoSample): void {
+  if (!s.disparity) {
+    throw new DatasetError(`${spec}: sample '${s.name}' has no ground-truth disparity; supervised training needs ground truth (distill from a teacher for unlabeled pairs)`);
+  }
+}
+
+/**
  * Loads sample `index` and checks that supervised training can use it.
  * @throws DatasetError naming the sample when it has no ground-truth disparity
  */
 export async function supervisedSample(source: SampleSource, index: number): Promise<StereoSample> {
   const s = await source.get(index);
-  if (!s.disparity) {
-    throw new DatasetError(`${source.spec}: sample '${s.name}' has no ground-truth disparity; supervised training needs ground truth (distill from a teacher for unlabeled pairs)`);
-  }
+  assertLabeled(source.spec, s);
   return s;
 }

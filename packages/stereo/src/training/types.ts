@@ -39,8 +39,10 @@ export interface TrainingAugmentation {
  */
 export interface StereoTrainingConfig {
   readonly arch: StereoNetKind;
-  /** Overrides of the network preset (width multiplier, max disparity, ...). */
+  /** Overrides of the network preset (width multiplier, max disparity, ...); empty with `init`. */
   readonly net: StereoNetConfigInit;
+  /** The model training started from (a path, or a label for an in-memory graph); null: fresh weights from `arch` and `net`. */
+  readonly init: string | null;
   /** Training data spec (see `openTrainingSource`). */
   readonly data: string;
   /** Validation data spec; null: none. */
@@ -125,15 +127,31 @@ export interface ValLogLine {
 /** A line of `log.jsonl`. */
 export type TrainingLogLine = TrainLogLine | ValLogLine;
 
-/** Progress events of `trainStereo` (the CLI turns them into progress bars and lines). */
-export type StereoTrainingEvent =
+/** The fields every training-step log line has (supervised and distillation runs). */
+export interface StepLogLine {
+  readonly type: 'train';
+  readonly step: number;
+  readonly loss: number;
+  readonly lr: number;
+  readonly gradNorm: number;
+  readonly ms: number;
+}
+
+/**
+ * Progress events of a run whose step lines are `L` (the CLI turns them into progress bars and
+ * lines). `export.path` is absent when a run returns its model without writing it.
+ */
+export type RunEvent<L extends StepLogLine> =
   | { readonly type: 'start'; readonly step: number; readonly totalSteps: number; readonly resumed: boolean; readonly runDir: string; readonly params: number }
   | { readonly type: 'calibrated'; readonly stepMs: number; readonly totalSteps: number }
-  | ({ readonly type: 'step'; readonly totalSteps: number } & Omit<TrainLogLine, 'type'>)
+  | ({ readonly type: 'step'; readonly totalSteps: number } & Omit<L, 'type'>)
   | ({ readonly type: 'validation' } & Omit<ValLogLine, 'type'>)
   | { readonly type: 'checkpoint'; readonly step: number; readonly path: string }
-  | { readonly type: 'export'; readonly step: number; readonly path: string }
+  | { readonly type: 'export'; readonly step: number; readonly path?: string }
   | { readonly type: 'end'; readonly step: number; readonly stopped: boolean };
+
+/** Progress events of `trainStereo` (the CLI turns them into progress bars and lines). */
+export type StereoTrainingEvent = RunEvent<TrainLogLine>;
 
 /** What `trainStereo` returns. */
 export interface StereoTrainingResult {
