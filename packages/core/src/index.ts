@@ -14,3 +14,4 @@ export * from './backend/index.js';
 export * from './flops/index.js';
 export * from './autodiff/index.js';
 export * from './train/index.js';
+export * from './prune/index.js';
