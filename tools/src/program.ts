@@ -9,6 +9,8 @@ import { registerDatasetCommand } from './commands/dataset.js';
 import { registerDisparityCommand } from './commands/disparity.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerInfoCommand } from './commands/info.js';
+import { registerProfileCommand } from './commands/profile.js';
+import { registerPruneCommand } from './commands/prune.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerTrainStudentCommand } from './commands/train-student.js';
 
@@ -40,6 +42,8 @@ export function createProgram(io: ProgramIO = defaultIO): Command {
   registerInfoCommand(program, io);
   registerTrainCommand(program, io);
   registerTrainStudentCommand(program, io);
+  registerPruneCommand(program, io);
+  registerProfileCommand(program, io);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
   return program;
 }

@@ -8,3 +8,4 @@ export * from './synthetic/index.js';
 export * from './nets/index.js';
 export * from './training/index.js';
 export * from './distill/index.js';
+export * from './pruning/index.js';

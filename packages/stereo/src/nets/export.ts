@@ -2,9 +2,9 @@
  * Inference export of a network of the family: keep `disparity` (and `logits`), add `confidence`
  * (the softmax's max probability, read off the network's own softmax), fold BN into the convs,
  * declare H and W (and the batch) symbolic, and embed the model contract that the edge
- * runtime reads (packages/edge-runtime/CONTRACT.md). The stereo package must not depend on the
- * runtime, so the contract JSON is written here, field for field as CONTRACT.md specifies; a test
- * parses it with the runtime's own parser.
+ * runtime reads (packages/edge-runtime/CONTRACT.md). The networks do not load the runtime (only the
+ * pruning pipeline does, lazily, to time candidates), so the contract JSON is written here, field for
+ * field as CONTRACT.md specifies; a test parses it with the runtime's own parser.
  */
 import {
   InvalidParameterError,
