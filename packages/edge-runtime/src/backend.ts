@@ -22,7 +22,10 @@ export interface BackendSession {
   readonly provider: ProviderName;
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
-  /** Runs the model; returns only the `fetch`ed outputs. */
+  /**
+   * Runs the model; returns only the `fetch`ed outputs, in fresh buffers the caller owns and may
+   * modify or hand on (onnxruntime-node copies each output into a new ArrayBuffer).
+   */
   run(feeds: Record<string, TensorData>, fetch: readonly string[]): Promise<Record<string, TensorData>>;
   release(): Promise<void>;
 }
@@ -32,6 +35,8 @@ export interface SessionSettings {
   providers: readonly ProviderName[];
   intraOpNumThreads?: number;
   interOpNumThreads?: number;
+  /** Intra-op spin-waiting; onnxruntime's default (on) when undefined. */
+  spinning?: boolean;
   deviceId: number;
   tensorrt: { engineCacheDir: string; fp16: boolean };
 }
@@ -130,6 +135,7 @@ export async function openSession(model: string | Uint8Array, source: string, se
   const base: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
   if (settings.intraOpNumThreads !== undefined) base.intraOpNumThreads = settings.intraOpNumThreads;
   if (settings.interOpNumThreads !== undefined) base.interOpNumThreads = settings.interOpNumThreads;
+  if (settings.spinning !== undefined) base.extra = { session: { intra_op: { allow_spinning: settings.spinning ? '1' : '0' } } };
   const { value, provider } = await tryProviders(settings.providers, async (p) => {
     const options = { ...base, executionProviders: providerConfig(p, settings) };
     try {

@@ -15,6 +15,7 @@ import { extractConfidence, extractDisparity, flipRows, leftRightCheck, resizeCo
 import { loadImage } from './prepare.js';
 import { BufferPool, inputTensors, planRun, writeView, type RunPlan } from './preprocess.js';
 import { SerialQueue } from './queue.js';
+import { SimdPlanes } from './simd-planes.js';
 import type {
   DisparityOptions, DisparityResult, ModelContract, ProviderName, RawImage, StereoImageInput, StereoMatcherOptions,
 } from './types.js';
@@ -61,6 +62,8 @@ function checkPair(left: RawImage, right: RawImage): void {
 class Matcher implements StereoMatcher {
   private readonly queue = new SerialQueue();
   private readonly pool = new BufferPool();
+  /** WebAssembly SIMD kernels for the input tensors (which live in their memory); absent without SIMD. */
+  private simd = SimdPlanes.create();
   /** No new calls accepted. */
   private disposed = false;
   /** Session released; calls that were still decoding when it happened must fail. */
@@ -105,9 +108,9 @@ class Matcher implements StereoMatcher {
   /** One model run on a (possibly mirrored and swapped) pair: preprocess, inference, postprocess. */
   private async pass(a: RawImage, b: RawImage, plan: RunPlan, mirrored: boolean, opts: ResolvedDisparityOptions, wantConfidence: boolean) {
     const t0 = now();
-    const inputs = inputTensors(this.pool, plan, this.contract);
-    writeView(a, inputs.left, plan, this.contract, mirrored, this.pool);
-    writeView(b, inputs.right, plan, this.contract, mirrored, this.pool);
+    const inputs = inputTensors(this.pool, plan, this.contract, this.simd);
+    writeView(a, inputs.left, plan, this.contract, mirrored, this.pool, this.simd);
+    writeView(b, inputs.right, plan, this.contract, mirrored, this.pool, this.simd);
     const t1 = now();
     const from = wantConfidence ? this.confidenceFrom : undefined;
     const wanted = from ? [this.contract.outputs.disparity, from.name] : [this.contract.outputs.disparity];
@@ -151,6 +154,7 @@ class Matcher implements StereoMatcher {
     await this.queue.drain();
     this.released = true;
     this.pool.clear();
+    this.simd = undefined;
     await this.session.release();
   }
 }
@@ -158,7 +162,7 @@ class Matcher implements StereoMatcher {
 /**
  * Loads an ONNX stereo model and starts it on the first execution provider that works.
  * @param model - path to an `.onnx` file or its bytes; default: the bundled `models/student.onnx`.
- * @param options - providers (default `['cpu']`, tried in order), thread counts, deviceId, TensorRT cache/fp16.
+ * @param options - providers (default `['cpu']`, tried in order), thread counts, spinning, deviceId, TensorRT cache/fp16.
  * @returns a matcher; check `matcher.provider` to see which provider really runs.
  * @throws FileNotFoundError when the model (or the bundled default) is missing; the message says how to pass one.
  * @throws FileFormatError when the file is not ONNX or onnxruntime cannot load it.
@@ -200,8 +204,8 @@ export async function disparity(
   right: StereoImageInput,
   options: DisparityOptions & StereoMatcherOptions & { model?: string | Uint8Array } = {},
 ): Promise<DisparityResult> {
-  const { model, providers, intraOpNumThreads, interOpNumThreads, deviceId, tensorrt, ...callOptions } = options;
-  const matcher = await createStereoMatcher(model, { providers, intraOpNumThreads, interOpNumThreads, deviceId, tensorrt });
+  const { model, providers, intraOpNumThreads, interOpNumThreads, spinning, deviceId, tensorrt, ...callOptions } = options;
+  const matcher = await createStereoMatcher(model, { providers, intraOpNumThreads, interOpNumThreads, spinning, deviceId, tensorrt });
   try {
     return await matcher.disparity(left, right, callOptions);
   } finally {

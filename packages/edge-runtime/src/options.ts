@@ -38,6 +38,10 @@ export function resolveMatcherOptions(options: StereoMatcherOptions | undefined)
     is.assertInteger('interOpNumThreads', o.interOpNumThreads, 0, 1024);
     settings.interOpNumThreads = o.interOpNumThreads;
   }
+  if (is.defined(o.spinning)) {
+    is.assertBoolean('spinning', o.spinning);
+    settings.spinning = o.spinning;
+  }
   if (is.defined(o.deviceId)) {
     is.assertInteger('deviceId', o.deviceId, 0, 64);
     settings.deviceId = o.deviceId;

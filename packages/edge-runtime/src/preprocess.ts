@@ -1,12 +1,16 @@
 /**
  * Step 2 of the pipeline, "preprocess": plan the run size (downscale, fixed-size models, padding to
  * the model's stride) and write each view into a reused float32 NCHW tensor, converting channels,
- * colour order and value range on the way. One pass per channel: resize, normalization and the
- * optional mirror (for the left-right check) are fused into the write.
+ * colour order and value range on the way. Normalization and the optional mirror (for the
+ * left-right check) are fused into the one write of each sample: SIMD kernels (simd-planes.ts) or
+ * {@link deinterleave} when the view keeps its size (the per-frame case), bilinear
+ * {@link resamplePlane} otherwise.
  */
 import type { TensorData } from './backend.js';
+import { deinterleave } from './deinterleave.js';
 import { maxSampleValue } from './prepare.js';
 import { resamplePlane, type PlaneView } from './resample.js';
+import type { SimdPlanes } from './simd-planes.js';
 import type { ModelContract, RawImage } from './types.js';
 
 /** Sizes of one run: the input, the size the model sees, and the padded tensor. */
@@ -55,25 +59,28 @@ export class BufferPool {
   }
 }
 
-/** The two view buffers of a run and the feeds that wrap them (stacked layouts share one buffer). */
+/** The two view buffers of a run and the feeds that wrap them (views of one buffer, left first). */
 export interface InputTensors {
   left: Float32Array;
   right: Float32Array;
   feeds: Record<string, TensorData>;
 }
 
-/** Returns the (pooled) input tensors for a plan, laid out as the contract says. */
-export function inputTensors(pool: BufferPool, plan: RunPlan, contract: ModelContract): InputTensors {
+/**
+ * Returns the input tensors for a plan, laid out as the contract says: in the SIMD kernels' memory
+ * when `simd` is given and has room (so they can write them), else pooled. Both layouts are the left view's planes
+ * then the right view's, so one buffer serves either. Take them afresh for each run.
+ */
+export function inputTensors(pool: BufferPool, plan: RunPlan, contract: ModelContract, simd?: SimdPlanes): InputTensors {
   const c = contract.channels;
   const h = plan.tensorHeight;
   const w = plan.tensorWidth;
   const n = c * h * w;
-  if (contract.inputs.layout === 'stacked') {
-    const data = pool.get('input:stacked', 2 * n);
-    return { left: data.subarray(0, n), right: data.subarray(n), feeds: { [contract.inputs.name]: { data, dims: [1, 2 * c, h, w] } } };
-  }
-  const left = pool.get('input:left', n);
-  const right = pool.get('input:right', n);
+  // Staging for the largest 8-bit image the kernels take at this size: RGBA.
+  const data = simd?.floats(4 * plan.width * plan.height, 2 * n) ?? pool.get('input', 2 * n);
+  const left = data.subarray(0, n);
+  const right = data.subarray(n);
+  if (contract.inputs.layout === 'stacked') return { left, right, feeds: { [contract.inputs.name]: { data, dims: [1, 2 * c, h, w] } } };
   const dims = [1, c, h, w];
   return { left, right, feeds: { [contract.inputs.left]: { data: left, dims }, [contract.inputs.right]: { data: right, dims } } };
 }
@@ -99,40 +106,16 @@ function fillPadding(plane: Float32Array, plan: RunPlan, mode: ModelContract['pa
   }
 }
 
-/** The common case (color source, color model, no resize) in one pass over the pixels: about a third
- * faster than three strided passes, and this runs on every frame. Writing through one view per plane,
- * with the mirror as a signed step instead of a per-pixel branch, measured ~25 % faster again at KITTI
- * size (x64, Node 20). */
-function interleavedToPlanes(img: RawImage, dst: Float32Array, plan: RunPlan, order: number[], mul: number[], add: number[], flip: boolean): void {
-  const { data, width: w, height: h, channels: sc } = img;
-  const tw = plan.tensorWidth;
-  const p = tw * plan.tensorHeight;
-  const d0 = dst.subarray(0, p);
-  const d1 = dst.subarray(p, 2 * p);
-  const d2 = dst.subarray(2 * p, 3 * p);
-  const [i0, i1, i2] = order;
-  const [m0, m1, m2] = mul;
-  const [a0, a1, a2] = add;
-  // Mirrored rows are written right to left, from the row's last column.
-  const step = flip ? -1 : 1;
-  for (let y = 0; y < h; y++) {
-    const row = y * tw;
-    let si = y * w * sc;
-    for (let x = 0, o = flip ? row + w - 1 : row; x < w; x++, o += step, si += sc) {
-      d0[o] = data[si + i0] * m0 + a0;
-      d1[o] = data[si + i1] * m1 + a1;
-      d2[o] = data[si + i2] * m2 + a2;
-    }
-  }
-}
-
 /**
  * Writes one view into its tensor buffer: channel conversion (gray ↔ RGB, alpha dropped), colour
  * order, value scaling to [0, 1], the contract's normalization, resize to the run size, stride padding.
  * @param flip - mirror horizontally (the left-right check runs the model on the mirrored, swapped pair).
  * @param scratch - pool for the luminance plane of gray models fed color images.
+ * @param simd - the SIMD kernels owning `dst`, when {@link inputTensors} got it from them.
  */
-export function writeView(img: RawImage, dst: Float32Array, plan: RunPlan, contract: ModelContract, flip: boolean, scratch: BufferPool): void {
+export function writeView(
+  img: RawImage, dst: Float32Array, plan: RunPlan, contract: ModelContract, flip: boolean, scratch: BufferPool, simd?: SimdPlanes,
+): void {
   const { runWidth: rw, runHeight: rh, tensorWidth: tw, tensorHeight: th } = plan;
   const maxValue = maxSampleValue(img);
   const { scale, mean, std } = contract.normalization;
@@ -141,8 +124,9 @@ export function writeView(img: RawImage, dst: Float32Array, plan: RunPlan, contr
   const color = img.channels >= 3;
   const order = [0, 1, 2].map((c) => (!color ? 0 : contract.colorOrder === 'rgb' ? c : 2 - c));
   const planes = Array.from({ length: contract.channels }, (_, c) => dst.subarray(c * tw * th, (c + 1) * tw * th));
-  if (color && contract.channels === 3 && rw === img.width && rh === img.height) {
-    interleavedToPlanes(img, dst, plan, order, mul, add, flip);
+  if (rw === img.width && rh === img.height && !(color && contract.channels === 1)) {
+    const target = { planes, rowStride: tw, order: order.slice(0, contract.channels), mul, add, flip };
+    if (!simd?.write(img, target)) deinterleave(img, target);
   } else {
     let gray: Float32Array | undefined;
     if (contract.channels === 1 && color) {

@@ -50,6 +50,24 @@ function axisTable(n: number, srcN: number, scale: number): { i0: Int32Array; i1
   return { i0, i1, w };
 }
 
+/** Horizontal pass of one source row into `out` (float64, as the 2×2 formula computes it). */
+function interpolateRow(src: PlaneView, row: number, tx: ReturnType<typeof axisTable>, out: Float64Array): void {
+  const { data: s, pixelStride: ps } = src;
+  const r = src.offset + row * src.rowStride;
+  const { i0, i1, w } = tx;
+  for (let x = 0; x < out.length; x++) {
+    const a = s[r + i0[x] * ps];
+    out[x] = a + (s[r + i1[x] * ps] - a) * w[x];
+  }
+}
+
+/** Vertical pass: one output row from two interpolated source rows, with the value map. */
+function blendRows(top: Float64Array, bottom: Float64Array, wy: number, d: Float32Array, at: number, mul: number, add: number, flip: boolean): void {
+  const n = top.length;
+  if (flip) for (let x = 0; x < n; x++) d[at + n - 1 - x] = (top[x] + (bottom[x] - top[x]) * wy) * mul + add;
+  else for (let x = 0; x < n; x++) d[at + x] = (top[x] + (bottom[x] - top[x]) * wy) * mul + add;
+}
+
 /**
  * Resamples `src` into `dst` bilinearly, with an affine value map. When both scales are 1 it is an
  * exact strided copy.
@@ -73,18 +91,32 @@ export function resamplePlane(src: PlaneView, dst: ResampleTarget): void {
   }
   const tx = axisTable(dw, src.width, dst.scaleX);
   const ty = axisTable(dh, src.height, dst.scaleY);
+  // Separable: each source row is interpolated horizontally once (in float64, exactly the value the
+  // 2×2 formula computes for it) and kept while consecutive output rows use it, so each output pixel
+  // costs two loads and one lerp instead of four loads and three lerps, bit-identical. Upsampling the
+  // student's 1/4-resolution confidence to KITTI size: 2.9–3.7 ms against 5.2–6.2 ms (medians of
+  // interleaved runs on a loaded 2-core machine). Both passes are small functions: V8 compiles those
+  // tighter than loops inside this one (3.1 → 2.1 ms).
+  let top = new Float64Array(dw);
+  let bottom = new Float64Array(dw);
+  let topRow = -1;
+  let bottomRow = -1;
   for (let y = 0; y < dh; y++) {
-    const r0 = so + ty.i0[y] * rs;
-    const r1 = so + ty.i1[y] * rs;
-    const wy = ty.w[y];
-    const drow = dOff + y * drs;
-    for (let x = 0; x < dw; x++) {
-      const c0 = tx.i0[x] * ps;
-      const c1 = tx.i1[x] * ps;
-      const wx = tx.w[x];
-      const top = s[r0 + c0] + (s[r0 + c1] - s[r0 + c0]) * wx;
-      const bottom = s[r1 + c0] + (s[r1 + c1] - s[r1 + c0]) * wx;
-      d[drow + (flip ? dw - 1 - x : x)] = (top + (bottom - top) * wy) * mul + add;
+    const r0 = ty.i0[y];
+    const r1 = ty.i1[y];
+    if (r0 !== topRow) {
+      if (r0 === bottomRow) {
+        const t = top;
+        top = bottom;
+        bottom = t;
+        bottomRow = -1;
+      } else interpolateRow(src, r0, tx, top);
+      topRow = r0;
     }
+    if (r1 !== bottomRow) {
+      interpolateRow(src, r1, tx, bottom);
+      bottomRow = r1;
+    }
+    blendRows(top, bottom, ty.w[y], d, dOff + y * drs, mul, add, flip);
   }
 }

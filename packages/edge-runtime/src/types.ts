@@ -45,6 +45,16 @@ export interface StereoMatcherOptions {
   intraOpNumThreads?: number;
   /** Threads across operators (0 = onnxruntime's choice). Default onnxruntime's choice. */
   interOpNumThreads?: number;
+  /**
+   * Let onnxruntime's intra-op threads spin-wait for work instead of sleeping (its
+   * `session.intra_op.allow_spinning`). Spinning saves a wake-up per parallel operator when cores are
+   * free, but the spinning threads keep a core busy after `session.run` returns, which slows the
+   * JavaScript pre/postprocessing and anything else on a busy device. With the bundled student at
+   * KITTI size on a 2-core machine also running two other processes, false measured 4.4–5.8 ms of
+   * pre+postprocess instead of 13.4–13.6 ms, and a 25 % faster `session.run`; measure on your device.
+   * Default true (onnxruntime's default).
+   */
+  spinning?: boolean;
   /** GPU device for cuda / tensorrt / dml. Default 0. */
   deviceId?: number;
   tensorrt?: TensorRtOptions;

@@ -89,7 +89,7 @@ describe('execution providers', () => {
   const bytes = buildBlockMatchingModel();
 
   it("['cuda', 'cpu'] falls back to cpu on this machine and reports it", async () => {
-    const m = await createStereoMatcher(bytes, { providers: ['cuda', 'cpu'], intraOpNumThreads: 1, interOpNumThreads: 1 });
+    const m = await createStereoMatcher(bytes, { providers: ['cuda', 'cpu'], intraOpNumThreads: 1, interOpNumThreads: 1, spinning: false });
     expect(m.provider).toBe('cpu');
     await m.dispose();
   });
@@ -115,6 +115,7 @@ describe('execution providers', () => {
     await expect(createStereoMatcher(bytes, { providers: ['gpu' as never] })).rejects.toThrow(/Expected one of cpu, cuda, tensorrt, webgpu, dml, coreml, qnn for providers\[0\] but received 'gpu'/);
     await expect(createStereoMatcher(bytes, { providers: [] })).rejects.toThrow(/providers/);
     await expect(createStereoMatcher(bytes, { intraOpNumThreads: 1.5 })).rejects.toThrow(/intraOpNumThreads/);
+    await expect(createStereoMatcher(bytes, { spinning: 'no' as never })).rejects.toThrow(/spinning/);
   });
 });
 

@@ -93,6 +93,23 @@ describe('postprocess', () => {
     expect(() => extractDisparity({ data: new Float32Array(6), dims: [1, 1, 2, 3] }, plan, undefined, 'disp')).toThrow(/'disp' has shape \[1,1,2,3\], expected \[1,1,2,4\]/);
   });
 
+  it('keeps +0, and invalidates +Infinity even without maxDisparity', () => {
+    const out = { data: new Float32Array([-0, 0, Infinity, 7, 1, 2, -Infinity, 99]), dims: [1, 1, 2, 4] };
+    const d = extractDisparity(out, plan, undefined, 'd');
+    expect(Object.is(d[0], 0) && Object.is(d[1], 0)).toBe(true);
+    expect(Array.from(d)).toEqual([0, 0, Number.NaN, 1, 2, Number.NaN]);
+  });
+
+  it('with nothing to crop, invalidates the output in place and returns it', () => {
+    const exact = { width: 2, height: 2, runWidth: 2, runHeight: 2, tensorWidth: 2, tensorHeight: 2 };
+    const data = new Float32Array([1, -1, Number.NaN, 3]);
+    expect(extractDisparity({ data, dims: [1, 2, 2] }, exact, undefined, 'd')).toBe(data);
+    expect(Array.from(data)).toEqual([1, Number.NaN, Number.NaN, 3]);
+    // A view into a larger buffer is copied, so the result never exposes other bytes.
+    const view = new Float32Array(8).subarray(4);
+    expect(extractDisparity({ data: view, dims: [1, 1, 2, 2] }, exact, undefined, 'd').buffer).not.toBe(view.buffer);
+  });
+
   it('scales values by the run-to-input factor', () => {
     const small = { width: 4, height: 2, runWidth: 2, runHeight: 1, tensorWidth: 2, tensorHeight: 1 };
     const d = extractDisparity({ data: new Float32Array([3, 5]), dims: [1, 1, 1, 2] }, small, undefined, 'd');
