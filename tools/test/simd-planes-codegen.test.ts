@@ -13,12 +13,12 @@ declare const WebAssembly: {
 };
 
 describe('tools/codegen/simd-planes.js', () => {
-  it('regenerates the checked-in kernels byte for byte', () => {
-    expect(readFileSync(`${repoRoot}/${OUTPUT}`, 'utf8')).toBe(generate());
+  it('regenerates the checked-in kernels byte for byte', async () => {
+    expect(readFileSync(`${repoRoot}/${OUTPUT}`, 'utf8')).toBe(await generate());
   });
 
-  it('generates a valid module exporting memory and a forward and mirrored kernel per channel count', () => {
-    const bytes: Uint8Array = buildModule();
+  it('assembles simd-planes.wat into a valid module exporting memory and a forward and mirrored kernel per channel count', async () => {
+    const bytes: Uint8Array = await buildModule();
     expect(WebAssembly.validate(bytes)).toBe(true);
     const names = WebAssembly.Module.exports(new WebAssembly.Module(bytes)).map((e) => e.name);
     expect(names).toEqual(['memory', 'planes1', 'planes1_flip', 'planes3', 'planes3_flip', 'planes4', 'planes4_flip']);
