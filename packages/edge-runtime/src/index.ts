@@ -7,8 +7,8 @@ export { createStereoMatcher, disparity, type StereoMatcher } from './matcher.js
 export { loadImage } from './prepare.js';
 export { parseContract, resolveContract, writeContract, type ContractOrigin, type ModelContractInit } from './contract.js';
 export { readOnnxModelInfo, type OnnxModelInfo, type OnnxValueInfo } from './onnx-metadata.js';
-export { DEFAULT_MODEL_PATH } from './model.js';
-export { CONTRACT_METADATA_KEY, INVALID_DISPARITY, PROVIDER_NAMES } from './defaults.js';
+export { BUNDLED_MODELS_DIR, DEFAULT_MODEL_PATH, defaultModelFor } from './model.js';
+export { BUNDLED_MODELS, CONTRACT_METADATA_KEY, INVALID_DISPARITY, PROVIDER_NAMES } from './defaults.js';
 export { toDepth, type DepthParams } from './depth.js';
 export { depthToPointCloud, encodePly, writePly, type PointCloud, type PointCloudOptions } from './ply.js';
 export { parseCalibration, readCalibration, type StereoCalibration } from './calib.js';
@@ -43,11 +43,13 @@ export {
   type ProviderFailure,
 } from './errors.js';
 export type {
+  BundledModel,
   ContractInputs,
   ContractSize,
   DisparityOptions,
   DisparityResult,
   DisparityTimings,
+  FrameSize,
   ModelContract,
   ProviderName,
   RawImage,

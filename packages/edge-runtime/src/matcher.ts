@@ -8,9 +8,9 @@ import { openSession, type BackendSession, type TensorData } from './backend.js'
 import { resolveContract, type ContractOrigin } from './contract.js';
 import { ShapeMismatchError } from '@stereo-sdk/common';
 import { DisposedError, ModelContractError } from './errors.js';
-import { loadModelSource } from './model.js';
+import { defaultModelFor, loadModelSource } from './model.js';
 import { readOnnxModelInfo } from './onnx-metadata.js';
-import { resolveDisparityOptions, resolveMatcherOptions, type ResolvedDisparityOptions } from './options.js';
+import { resolveDisparityOptions, resolveFrameSize, resolveMatcherOptions, type ResolvedDisparityOptions } from './options.js';
 import { extractConfidence, extractDisparity, flipRows, leftRightCheck, resizeConfidence } from './postprocess.js';
 import { loadImage } from './prepare.js';
 import { BufferPool, inputTensors, planRun, writeView, type RunPlan } from './preprocess.js';
@@ -161,22 +161,29 @@ class Matcher implements StereoMatcher {
 
 /**
  * Loads an ONNX stereo model and starts it on the first execution provider that works.
- * @param model - path to an `.onnx` file or its bytes; default: the bundled `models/student.onnx`.
- * @param options - providers (default `['cpu']`, tried in order), thread counts, spinning, deviceId, TensorRT cache/fp16.
- * @returns a matcher; check `matcher.provider` to see which provider really runs.
+ * @param model - path to an `.onnx` file or its bytes; default: a bundled model, `models/student.onnx`,
+ *   or with `options.frameSize` the one {@link defaultModelFor} picks for that size.
+ * @param options - providers (default `['cpu']`, tried in order), thread counts, spinning, deviceId,
+ *   TensorRT cache/fp16, frameSize (only to pick a bundled model).
+ * @returns a matcher; check `matcher.provider` to see which provider really runs, `matcher.model` which file.
  * @throws FileNotFoundError when the model (or the bundled default) is missing; the message says how to pass one.
  * @throws FileFormatError when the file is not ONNX or onnxruntime cannot load it.
  * @throws ModelContractError when the model is ONNX but not a stereo model this runtime can drive.
  * @throws ProviderUnavailableError when no requested provider starts; it lists why each failed.
+ * @throws InvalidParameterError for a malformed option, e.g. a frameSize side that is not a positive integer.
  * @example
  * const matcher = await createStereoMatcher('student.onnx', { providers: ['cuda', 'cpu'] });
  * console.log(matcher.provider); // 'cpu' on a machine without CUDA
  * const { disparity, width, height } = await matcher.disparity('left.png', 'right.png');
  * await matcher.dispose();
+ * // The bundled model meant for KITTI-size frames (student-kitti30 when shipped, else student):
+ * const kitti = await createStereoMatcher(undefined, { frameSize: { width: 1242, height: 375 } });
  */
 export async function createStereoMatcher(model?: string | Uint8Array, options?: StereoMatcherOptions): Promise<StereoMatcher> {
   const settings = resolveMatcherOptions(options);
-  const { bytes, source, path } = await loadModelSource(model);
+  const frame = resolveFrameSize(options);
+  const bundled = model === undefined && frame ? defaultModelFor(frame.width, frame.height) : undefined;
+  const { bytes, source, path } = await loadModelSource(model, bundled);
   const info = readOnnxModelInfo(bytes, source);
   const { contract, origin } = resolveContract(info, source);
   const session = await openSession(path ?? bytes, source, settings);
@@ -194,7 +201,9 @@ export async function createStereoMatcher(model?: string | Uint8Array, options?:
  * pair, create a matcher once instead.
  * @param left - left view: file path, encoded image, or raw pixels.
  * @param right - right view.
- * @param options - per-call options plus matcher options and `model` (default: the bundled model).
+ * @param options - per-call options plus matcher options and `model` (default: the bundled model
+ *   {@link defaultModelFor} picks for this pair's size, so KITTI-size frames get `student-kitti30`
+ *   when the build ships it; `frameSize` is taken from the pair and may not be given).
  * @throws everything {@link createStereoMatcher} and `matcher.disparity()` throw.
  * @example
  * const { disparity, width, height } = await disparity('left.png', 'right.png', { model: 'student.onnx' });
@@ -202,12 +211,25 @@ export async function createStereoMatcher(model?: string | Uint8Array, options?:
 export async function disparity(
   left: StereoImageInput,
   right: StereoImageInput,
-  options: DisparityOptions & StereoMatcherOptions & { model?: string | Uint8Array } = {},
+  options: DisparityOptions & Omit<StereoMatcherOptions, 'frameSize'> & { model?: string | Uint8Array } = {},
 ): Promise<DisparityResult> {
   const { model, providers, intraOpNumThreads, interOpNumThreads, spinning, deviceId, tensorrt, ...callOptions } = options;
-  const matcher = await createStereoMatcher(model, { providers, intraOpNumThreads, interOpNumThreads, spinning, deviceId, tensorrt });
+  let views: [StereoImageInput, StereoImageInput] = [left, right];
+  let decodeMs = 0;
+  let frameSize: StereoMatcherOptions['frameSize'];
+  if (model === undefined) {
+    // The bundled model depends on the frame size, so decode before loading; the matcher then gets pixels.
+    const t0 = now();
+    const [l, r] = await Promise.all([loadImage(left, 'left'), loadImage(right, 'right')]);
+    decodeMs = now() - t0;
+    views = [l, r];
+    frameSize = { width: l.width, height: l.height };
+  }
+  const matcher = await createStereoMatcher(model, { providers, intraOpNumThreads, interOpNumThreads, spinning, deviceId, tensorrt, frameSize });
   try {
-    return await matcher.disparity(left, right, callOptions);
+    const result = await matcher.disparity(views[0], views[1], callOptions);
+    result.timings.preprocessMs += decodeMs;
+    return result;
   } finally {
     await matcher.dispose();
   }

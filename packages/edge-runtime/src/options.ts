@@ -6,7 +6,7 @@ import type { SessionSettings } from './backend.js';
 import { DEFAULTS } from './defaults.js';
 import { is } from '@stereo-sdk/common';
 import { normalizeProviders } from './providers.js';
-import type { DisparityOptions, StereoMatcherOptions } from './types.js';
+import type { DisparityOptions, FrameSize, StereoMatcherOptions } from './types.js';
 
 /** Per-call options with defaults applied. */
 export interface ResolvedDisparityOptions {
@@ -90,4 +90,18 @@ export function resolveDisparityOptions(options: DisparityOptions | undefined): 
     throw is.invalidParameterError('lrCheck', 'a boolean or { threshold }', lr);
   }
   return resolved;
+}
+
+/**
+ * Validates the `frameSize` matcher option.
+ * @returns the size, or undefined when not given.
+ * @throws InvalidParameterError naming `frameSize` or the side at fault.
+ */
+export function resolveFrameSize(options: StereoMatcherOptions | undefined): FrameSize | undefined {
+  const f = options?.frameSize;
+  if (!is.defined(f)) return undefined;
+  is.assertObject('frameSize', f);
+  is.assertInteger('frameSize.width', f.width, 1, 1 << 20);
+  is.assertInteger('frameSize.height', f.height, 1, 1 << 20);
+  return { width: f.width, height: f.height };
 }

@@ -37,6 +37,27 @@ export interface TensorRtOptions {
   fp16?: boolean;
 }
 
+/** Width and height of the frames a matcher will see, in pixels. */
+export interface FrameSize {
+  width: number;
+  height: number;
+}
+
+/** One model shipped in the package's `models/` folder; the table is `BUNDLED_MODELS`. */
+export interface BundledModel {
+  /** Short name used in reports, e.g. `student` or `student-kitti30`. */
+  readonly name: string;
+  /** File name inside `models/`. */
+  readonly file: string;
+  /** What the model is, in one sentence. */
+  readonly description: string;
+  /**
+   * Frame sizes for which this model is the better choice: within ±`tolerance` (a fraction, e.g. 0.25)
+   * of `width` and of `height`. Absent on the one general default, used for every other size.
+   */
+  readonly bestFor?: { readonly width: number; readonly height: number; readonly tolerance: number };
+}
+
 /** Options of {@link createStereoMatcher}. */
 export interface StereoMatcherOptions {
   /** Providers tried in order; the first that starts is used. Default `['cpu']`. */
@@ -58,6 +79,13 @@ export interface StereoMatcherOptions {
   /** GPU device for cuda / tensorrt / dml. Default 0. */
   deviceId?: number;
   tensorrt?: TensorRtOptions;
+  /**
+   * Size of the frames this matcher will mostly see, used only when no model is given: picks the
+   * bundled model meant for that size (`student-kitti30` for KITTI-size frames, when this build ships
+   * it; see `defaultModelFor`). Ignored when a model is given. Default: none, which loads `student.onnx`
+   * (a matcher does not know its frame size in advance).
+   */
+  frameSize?: FrameSize;
 }
 
 /** Options of one `disparity()` call. */

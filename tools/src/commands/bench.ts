@@ -12,7 +12,7 @@ import type { ProgramIO } from '../program.js';
 import { createProgress } from '../progress.js';
 import { parseDisparityOptions } from './disparity.js';
 import { evaluateModel, openEvalDataset } from './eval.js';
-import { BUNDLED_MODEL_LABEL, openMatcher, parseIntegerFlag, parseResolution, progressStream, usageError, writeOutput, type RuntimeFlags } from './runtime-flags.js';
+import { openMatcher, parseIntegerFlag, parseResolution, progressStream, usageError, writeOutput, type RuntimeFlags } from './runtime-flags.js';
 
 interface BenchFlags extends RuntimeFlags {
   preset: string;
@@ -37,7 +37,8 @@ export async function runBench(flags: BenchFlags, io: ProgramIO): Promise<BenchR
   const options = { ...parseDisparityOptions(flags), confidence: flags.confidence === true };
   // Open the dataset first so a bad --data fails before minutes of timing.
   const data = flags.data !== undefined ? await openEvalDataset(flags.data, flags.split, flags.limit) : undefined;
-  const opened = await openMatcher(flags);
+  // Without --model, the bundled model the runtime picks for the preset's frame size.
+  const opened = await openMatcher(flags, resolution);
   const { benchmarkMatcher } = await import('@stereo-sdk/edge-runtime');
   let report: BenchReport;
   try {
@@ -56,7 +57,7 @@ export async function runBench(flags: BenchFlags, io: ProgramIO): Promise<BenchR
     } finally {
       progress.stop();
     }
-    report = { model: flags.model ?? BUNDLED_MODEL_LABEL, preset: resolution.name, ...result, host: hostInfo(), date: new Date().toISOString() };
+    report = { model: opened.label, preset: resolution.name, ...result, host: hostInfo(), date: new Date().toISOString() };
     if (data) {
       const total = Math.min(data.dataset.length, data.limit ?? Infinity);
       const p = createProgress('accuracy', total, progressStream(io));
@@ -96,7 +97,7 @@ export function registerBenchCommand(program: Command, io: ProgramIO): void {
   program
     .command('bench')
     .description('Measure a model\'s latency on this device (p50/p90/p99, FPS, peak RSS, pre/inference/post split), optionally its accuracy')
-    .option('--model <onnx>', 'ONNX stereo model (default: the bundled student)')
+    .option('--model <onnx>', 'ONNX stereo model (default: the bundled model for the preset\'s size: student-kitti30 near KITTI size when shipped, else student)')
     .option('--preset <size>', 'kitti (1242x375), sceneflow (960x540) or WIDTHxHEIGHT', 'kitti')
     .option('--runs <n>', 'timed calls', '50')
     .option('--warmup <n>', 'untimed calls first', '5')

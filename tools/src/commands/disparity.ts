@@ -92,14 +92,20 @@ export async function runDisparity(left: string, right: string, flags: Disparity
   checkOutputs(flags);
   const options = parseDisparityOptions(flags);
   const camera = await readCamera(flags);
-  const opened = await openMatcher(flags);
+  const rt = await import('@stereo-sdk/edge-runtime');
+  // Decoded before the model is opened: without --model, the bundled model depends on the frame size.
+  const t0 = performance.now();
+  const [l, r] = await Promise.all([rt.loadImage(left, 'left'), rt.loadImage(right, 'right')]);
+  const decodeMs = performance.now() - t0;
+  const opened = await openMatcher(flags, { width: l.width, height: l.height });
   let result;
   try {
-    result = await opened.matcher.disparity(left, right, options);
+    result = await opened.matcher.disparity(l, r, options);
   } finally {
     await opened.matcher.dispose();
   }
-  const { disparity, width, height, timings } = result;
+  const { disparity, width, height } = result;
+  const timings = { ...result.timings, preprocessMs: result.timings.preprocessMs + decodeMs };
   const map = { data: disparity, width, height };
   const written: string[] = [];
   const core = await import('@stereo-sdk/core');
@@ -119,7 +125,6 @@ export async function runDisparity(left: string, right: string, flags: Disparity
     written.push(out);
   }
   if (camera && (flags.depth !== undefined || flags.ply !== undefined)) {
-    const rt = await import('@stereo-sdk/edge-runtime');
     const depth = rt.toDepth(disparity, camera);
     if (flags.depth !== undefined) {
       const out = flags.depth;
@@ -129,8 +134,7 @@ export async function runDisparity(left: string, right: string, flags: Disparity
     }
     if (flags.ply !== undefined) {
       const out = flags.ply;
-      const colors = await rt.loadImage(left, 'left');
-      const cloud = rt.depthToPointCloud(depth, width, height, { focal: camera.focal, cx: camera.cx, cy: camera.cy, colors });
+      const cloud = rt.depthToPointCloud(depth, width, height, { focal: camera.focal, cx: camera.cx, cy: camera.cy, colors: l });
       await writeOutput(out, 'point cloud', () => rt.writePly(out, cloud));
       written.push(`${out} (${cloud.count} points)`);
     }
@@ -146,7 +150,7 @@ export async function runDisparity(left: string, right: string, flags: Disparity
   }
   const range = valid > 0 ? `, disparity ${fixed(lo, 1)}–${fixed(hi, 1)} px` : '';
   io.out(
-    `disparity: ${path.basename(left)} ${width}x${height} on ${providerLine(opened)}: preprocess ${fixed(timings.preprocessMs, 1)} ms, ` +
+    `disparity: ${path.basename(left)} ${width}x${height}${flags.model === undefined ? ` with ${opened.label}` : ''} on ${providerLine(opened)}: preprocess ${fixed(timings.preprocessMs, 1)} ms, ` +
       `inference ${fixed(timings.inferenceMs, 1)} ms, postprocess ${fixed(timings.postprocessMs, 1)} ms; ` +
       `${fixed((100 * valid) / disparity.length, 1)}% valid${range}${camera && (flags.depth || flags.ply) ? `; depth from ${camera.source}` : ''}; ` +
       `wrote ${written.join(', ')}\n`,
@@ -169,7 +173,7 @@ export function registerDisparityCommand(program: Command, io: ProgramIO): void 
     .option('--focal <px>', 'focal length in pixels (instead of --calib)')
     .option('--baseline <b>', 'baseline; depth comes out in the same unit (instead of --calib)')
     .option('--doffs <px>', 'principal point x offset, right minus left, in pixels (default 0)')
-    .option('--model <onnx>', 'ONNX stereo model (default: the bundled student)')
+    .option('--model <onnx>', 'ONNX stereo model (default: the bundled model for the input size: student-kitti30 near KITTI size when shipped, else student)')
     .option('--providers <list>', 'execution providers to try in order, e.g. tensorrt,cuda,cpu (default cpu)')
     .option('--threads <n>', 'intra-op threads (default: onnxruntime chooses)')
     .option('--max-disparity <px>', 'mark larger disparities invalid')

@@ -12,7 +12,7 @@ import { writeJson, roundNumbers } from '../report/json.js';
 import { fixed, percent, textTable, type Table } from '../report/table.js';
 import type { ProgramIO } from '../program.js';
 import { createProgress } from '../progress.js';
-import { BUNDLED_MODEL_LABEL, openMatcher, parseIntegerFlag, progressStream, providerLine, usageError, writeOutput, type RuntimeFlags } from './runtime-flags.js';
+import { openMatcher, parseIntegerFlag, parseProviders, progressStream, providerLine, usageError, writeOutput, type OpenedMatcher, type RuntimeFlags } from './runtime-flags.js';
 
 /** One scene's scores; rates are percentages in [0, 100], `ms` the wall time of `disparity()`. */
 export interface SceneScore {
@@ -78,15 +78,19 @@ async function savePrediction(dir: string, name: string, pred: Float32Array, gt:
   await writeOutput(`${base}.pfm`, 'prediction PFM', () => core.writePfm(`${base}.pfm`, { data: pfm, width, height }));
 }
 
+/** The matcher for frames of a given size (eval without --model runs each scene on the bundled model picked for its size). */
+export type MatcherForSize = (width: number, height: number) => Promise<StereoMatcher>;
+
 /**
  * Runs a matcher over a dataset's samples and scores each against its ground truth.
- * @param matcher - a loaded stereo matcher (not disposed here).
+ * @param matcher - a loaded stereo matcher, or a function giving the matcher for each scene's size
+ *   (matchers are not disposed here; opening one is not counted in the scene's `ms`).
  * @param dataset - an opened dataset; every evaluated sample must have ground-truth disparity.
  * @param options - limit, per-call disparity options, a folder for predictions, a progress callback.
  * @returns per-scene scores and their unweighted mean.
  * @throws DatasetError when a sample has no ground truth or a float image.
  */
-export async function evaluateModel(matcher: StereoMatcher, dataset: StereoDataset, options: EvaluateModelOptions = {}): Promise<Evaluation> {
+export async function evaluateModel(matcher: StereoMatcher | MatcherForSize, dataset: StereoDataset, options: EvaluateModelOptions = {}): Promise<Evaluation> {
   const { evaluateDisparity, summarizeScenes } = await import('@stereo-sdk/core');
   const total = Math.min(dataset.length, options.limit ?? Infinity);
   const scenes: SceneScore[] = [];
@@ -98,8 +102,9 @@ export async function evaluateModel(matcher: StereoMatcher, dataset: StereoDatas
         `${dataset.root}: sample '${s.name}' has no ground-truth disparity; eval needs ground truth (run \`stereo-sdk disparity\` on unlabeled pairs)`,
       );
     }
+    const m = typeof matcher === 'function' ? await matcher(s.left.width, s.left.height) : matcher;
     const t0 = performance.now();
-    const r = await matcher.disparity(toRaw(s.left, s.name, 'left'), toRaw(s.right, s.name, 'right'), options.disparity);
+    const r = await m.disparity(toRaw(s.left, s.name, 'left'), toRaw(s.right, s.name, 'right'), options.disparity);
     const ms = performance.now() - t0;
     const pred = { data: r.disparity, width: r.width, height: r.height };
     const { all } = evaluateDisparity(pred, s.disparity, s.valid ? { valid: s.valid } : {});
@@ -142,15 +147,50 @@ export async function openEvalDataset(spec: string, split: string, limitFlag?: s
   return { dataset, limit };
 }
 
+/**
+ * The bundled models for `eval` without --model: each scene runs on the model the runtime picks for
+ * its frame size (what `disparity(left, right)` would load), each model opened once, on first use.
+ */
+function bundledBySize(flags: RuntimeFlags) {
+  const opened = new Map<string, { o: OpenedMatcher; scenes: number }>();
+  const forSize: MatcherForSize = async (width, height) => {
+    const { defaultModelFor } = await import('@stereo-sdk/edge-runtime');
+    const file = defaultModelFor(width, height);
+    let entry = opened.get(file);
+    if (!entry) {
+      entry = { o: await openMatcher(flags, { width, height }), scenes: 0 };
+      opened.set(file, entry);
+    }
+    entry.scenes++;
+    return entry.o.matcher;
+  };
+  /** One label, or the scene count of each model when the sizes called for more than one. */
+  const label = (): string => {
+    const all = [...opened.values()];
+    if (all.length === 1) return all[0].o.label;
+    const each = all.map((e) => `${path.basename(e.o.matcher.model, '.onnx')} (${e.scenes} scene${e.scenes > 1 ? 's' : ''})`);
+    return `bundled models by frame size: ${each.join(', ')} (@stereo-sdk/edge-runtime/models/)`;
+  };
+  return { forSize, label, opened: () => [...opened.values()].map((e) => e.o) };
+}
+
 /** Runs the command; exported for programmatic use and tests. */
 export async function runEval(flags: EvalFlags, io: ProgramIO): Promise<void> {
   const { dataset, limit } = await openEvalDataset(flags.data, flags.split, flags.limit);
-  const opened = await openMatcher(flags);
+  let given: OpenedMatcher | undefined;
+  let bundled: ReturnType<typeof bundledBySize> | undefined;
+  if (flags.model !== undefined) given = await openMatcher(flags);
+  else {
+    // Bundled models open on the first scene of their size; bad flags should still fail before any work.
+    await parseProviders(flags.providers);
+    if (flags.threads !== undefined) parseIntegerFlag('--threads', flags.threads, 1, 1024);
+    bundled = bundledBySize(flags);
+  }
   const total = Math.min(dataset.length, limit ?? Infinity);
   const progress = createProgress('eval', total, progressStream(io));
   let evaluation: Evaluation;
   try {
-    evaluation = await evaluateModel(opened.matcher, dataset, {
+    evaluation = await evaluateModel(given?.matcher ?? bundled!.forSize, dataset, {
       limit,
       disparity: { confidence: false },
       savePredictions: flags.savePred,
@@ -158,14 +198,16 @@ export async function runEval(flags: EvalFlags, io: ProgramIO): Promise<void> {
     });
   } finally {
     progress.stop();
-    await opened.matcher.dispose();
+    for (const o of given ? [given] : bundled!.opened()) await o.matcher.dispose();
   }
-  io.out(`eval: ${flags.model ?? BUNDLED_MODEL_LABEL} on ${flags.data} (${flags.split}, ${total} scenes), ${providerLine(opened)}\n`);
+  const opened = given ?? bundled!.opened()[0];
+  const model = given?.label ?? bundled!.label();
+  io.out(`eval: ${model} on ${flags.data} (${flags.split}, ${total} scenes), ${providerLine(opened)}\n`);
   io.out(textTable(evaluationTable(evaluation)));
   if (flags.json !== undefined) {
     const out = flags.json;
     const report = {
-      model: flags.model ?? BUNDLED_MODEL_LABEL,
+      model,
       dataset: flags.data,
       split: flags.split,
       provider: opened.matcher.provider,
@@ -184,7 +226,7 @@ export function registerEvalCommand(program: Command, io: ProgramIO): void {
   program
     .command('eval')
     .description('Score a model on a dataset with ground truth: per-scene and mean EPE, bad-1/2/3 and D1 (rates in %)')
-    .option('--model <onnx>', 'ONNX stereo model (default: the bundled student)')
+    .option('--model <onnx>', 'ONNX stereo model (default: for each scene, the bundled model for its size: student-kitti30 near KITTI size when shipped, else student)')
     .requiredOption('--data <spec>', 'dataset spec, e.g. manifest:../shared/datasets/real/manifest.json or kitti2015:/data/kitti2015')
     .option('--json <file>', 'write { model, dataset, scenes: [{ name, epe, bad1, bad2, bad3, d1, ms }], mean } as JSON')
     .option('--save-pred <dir>', 'write each prediction as <dir>/<scene>.png (colorized) and .pfm')

@@ -2,6 +2,7 @@
  * Flag parsing and matcher set-up shared by the runtime commands (`disparity`, `eval`, `bench`,
  * `info`). Every error names the flag, as `Expected <what> for --flag but received <value>`.
  */
+import path from 'node:path';
 import { InvalidParameterError, is, StereoSdkError } from '@stereo-sdk/core';
 import type { ProviderName, StereoMatcher } from '@stereo-sdk/edge-runtime';
 import type { ProgramIO } from '../program.js';
@@ -76,26 +77,38 @@ export interface OpenedMatcher {
   requested: ProviderName[];
   /** Intra-op threads asked for; 0 = onnxruntime's default. */
   threads: number;
+  /** How reports name the model: the --model path as given, or {@link bundledModelLabel} of the bundled one used. */
+  label: string;
 }
 
-/** How reports name the model when no --model was given. */
-export const BUNDLED_MODEL_LABEL = 'bundled student (@stereo-sdk/edge-runtime/models/student.onnx)';
+/**
+ * How reports name a bundled model, from its path.
+ * @example bundledModelLabel('/x/models/student.onnx') // 'bundled student (@stereo-sdk/edge-runtime/models/student.onnx)'
+ */
+export function bundledModelLabel(modelPath: string): string {
+  const file = path.basename(modelPath);
+  return `bundled ${path.basename(file, '.onnx')} (@stereo-sdk/edge-runtime/models/${file})`;
+}
 
 /**
- * Loads the model on the requested providers. A provider failure becomes one line listing each
- * provider's reason (the runtime's own error is multi-line, which a CLI `error:` line is not).
+ * Loads the model on the requested providers: --model, or without it the bundled model the runtime
+ * picks for `frameSize` (`defaultModelFor`: the general student when no size is given). A provider
+ * failure becomes one line listing each provider's reason (the runtime's own error is multi-line,
+ * which a CLI `error:` line is not).
+ * @param frameSize - size of the frames the command will run, to pick a bundled model; ignored with --model.
  * @throws the runtime's typed errors for a missing or malformed model.
  */
-export async function openMatcher(flags: RuntimeFlags): Promise<OpenedMatcher> {
+export async function openMatcher(flags: RuntimeFlags, frameSize?: { width: number; height: number }): Promise<OpenedMatcher> {
   const providers = await parseProviders(flags.providers);
   const threads = flags.threads === undefined ? 0 : parseIntegerFlag('--threads', flags.threads, 1, 1024);
-  const { createStereoMatcher, DEFAULT_MODEL_PATH, ProviderUnavailableError } = await import('@stereo-sdk/edge-runtime');
+  const { createStereoMatcher, defaultModelFor, ProviderUnavailableError } = await import('@stereo-sdk/edge-runtime');
+  const model = flags.model ?? defaultModelFor(frameSize?.width, frameSize?.height);
   try {
-    const matcher = await createStereoMatcher(flags.model, { providers, ...(threads > 0 ? { intraOpNumThreads: threads } : {}) });
-    return { matcher, requested: providers ?? ['cpu'], threads };
+    const matcher = await createStereoMatcher(model, { providers, ...(threads > 0 ? { intraOpNumThreads: threads } : {}) });
+    return { matcher, requested: providers ?? ['cpu'], threads, label: flags.model ?? bundledModelLabel(model) };
   } catch (err) {
     if (flags.model === undefined && (err as { code?: string }).code === 'ERR_FILE_NOT_FOUND') {
-      throw new StereoSdkError('ERR_FILE_NOT_FOUND', `${DEFAULT_MODEL_PATH}: bundled default model not found (this build ships none yet); pass a model with --model model.onnx`);
+      throw new StereoSdkError('ERR_FILE_NOT_FOUND', `${model}: bundled default model not found (this build ships none yet); pass a model with --model model.onnx`);
     }
     if (err instanceof ProviderUnavailableError) {
       const list = err.failures.map((f) => `${f.provider}: ${f.reason}`).join('; ');
