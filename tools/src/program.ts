@@ -8,6 +8,7 @@ import { registerBenchCommand } from './commands/bench.js';
 import { registerDatasetCommand } from './commands/dataset.js';
 import { registerDisparityCommand } from './commands/disparity.js';
 import { registerEvalCommand } from './commands/eval.js';
+import { registerExportCommand } from './commands/export.js';
 import { registerInfoCommand } from './commands/info.js';
 import { registerProfileCommand } from './commands/profile.js';
 import { registerPruneCommand } from './commands/prune.js';
@@ -42,6 +43,7 @@ export function createProgram(io: ProgramIO = defaultIO): Command {
   registerInfoCommand(program, io);
   registerTrainCommand(program, io);
   registerTrainStudentCommand(program, io);
+  registerExportCommand(program, io);
   registerPruneCommand(program, io);
   registerProfileCommand(program, io);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
