@@ -13,9 +13,9 @@ import { createTrainer, InvalidParameterError, is, writeFileAtomic, writeOnnx, t
 import { toInferenceModel } from '../nets/export.js';
 import { isInMemoryInit, networkFacts } from '../training/init.js';
 import { checkWritable, exists, runLoop } from '../training/loop.js';
-import { holdsRun, readRunCheckpoint, readRunConfigFile, runFiles, writeRunConfig, type RunState } from '../training/run-dir.js';
+import { holdsRun, readRunCheckpoint, readRunConfigFile, writeRunConfig, type RunState } from '../training/run-dir.js';
 import { calibrateTimeBudget, openRunSources, trainerOptions } from '../training/setup.js';
-import { checkSessionOptions, defaultRunDir, startingNetwork } from '../training/train.js';
+import { checkSessionOptions, sessionRunFolder, startingNetwork } from '../training/train.js';
 import type { ValidationResult } from '../training/types.js';
 import { createValidator, type Validator } from '../training/validate.js';
 import { createTeacherCache, type TeacherCache } from './cache.js';
@@ -88,10 +88,7 @@ export async function distillStereo(options: StereoDistillOptions & DistillRunOp
   if (!is.plainObject(options as unknown)) throw is.invalidParameterError('distillation options', 'an object', options);
   checkSessionOptions(options);
   const { runDir: runDirOption, resume = false, threads = 0, signal, onEvent, ...given } = options;
-  const base = runDirOption ?? (given.out !== undefined ? defaultRunDir(given.out) : undefined);
-  if (base === undefined) throw new InvalidParameterError(resume ? 'Resuming needs the run folder (runDir / --run-dir) or the output it was started with (out)' : 'Give out (the output model) or runDir (the run folder) for a distillation run');
-  const runDir = path.resolve(base);
-  const files = runFiles(runDir);
+  const { runDir, files } = sessionRunFolder(runDirOption, given.out, resume, 'Give out (the output model) or runDir (the run folder) for a distillation run');
 
   let config: StereoDistillConfig;
   let saved: { graph: Graph; state: RunState } | undefined;

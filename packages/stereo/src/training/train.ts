@@ -42,6 +42,19 @@ export function defaultRunDir(out: string): string {
 }
 
 /**
+ * The absolute run folder of a `trainStereo` or `distillStereo` session, and its files: `runDir`
+ * when given, else the default next to `out`.
+ * @param missing - the message when neither is given and the session starts a new run
+ * @throws InvalidParameterError when neither `runDir` nor `out` is given
+ */
+export function sessionRunFolder(runDir: string | undefined, out: string | undefined, resume: boolean, missing: string): { runDir: string; files: ReturnType<typeof runFiles> } {
+  const base = runDir ?? (out !== undefined ? defaultRunDir(out) : undefined);
+  if (base === undefined) throw new InvalidParameterError(resume ? 'Resuming needs the run folder (runDir / --run-dir) or the output it was started with (out)' : missing);
+  const resolved = path.resolve(base);
+  return { runDir: resolved, files: runFiles(resolved) };
+}
+
+/**
  * Checks the session options shared by `trainStereo` and `distillStereo`.
  * @throws InvalidParameterError naming the first bad option
  */
@@ -88,10 +101,7 @@ export async function trainStereo(options: StereoTrainingOptions & TrainingRunOp
   if (!is.plainObject(options as unknown)) throw is.invalidParameterError('training options', 'an object', options);
   checkSessionOptions(options);
   const { runDir: runDirOption, resume = false, threads = 0, signal, onEvent, ...given } = options;
-  const base = runDirOption ?? (given.out !== undefined ? defaultRunDir(given.out) : undefined);
-  if (base === undefined) throw new InvalidParameterError(resume ? 'Resuming needs the run folder (runDir / --run-dir) or the output it was started with (out)' : 'Expected a string for out but received undefined');
-  const runDir = path.resolve(base);
-  const files = runFiles(runDir);
+  const { runDir, files } = sessionRunFolder(runDirOption, given.out, resume, 'Expected a string for out but received undefined');
 
   let config: StereoTrainingConfig;
   let saved: { graph: Graph; state: RunState } | undefined;
