@@ -102,6 +102,9 @@ describe('stereo-sdk train', () => {
     [['--data', 'nope:/x', '--out', 'x.onnx'], /Unknown dataset scheme 'nope'/],
     [['--data', 'synth:?width=48&height=32', '--out', 'x.onnx', '--crop', '32x64', '--max-disp', '16'], /crop 32x64 \(HxW\) is larger than sample/],
     [['--data', 'synth:', '--out', 'x.onnx', '--crop', '40x64'], /multiple of the student's stride 16/],
+    [['--data', 'synth:', '--out', 'x.onnx', '--net', 'tiny'], /one of fast for --net/],
+    [['--arch', 'teacher', '--data', 'synth:', '--out', 'x.onnx', '--net', 'fast'], /--net fast is a student variant/],
+    [['--net', 'fast', '--data', 'synth:', '--out', 'x.onnx', '--crop', '48x64'], /multiple of the student's stride 32/],
   ])('%j → one-line typed error', async (args, message) => {
     const r = await run(...(args as string[]).map((a) => (a === 'x.onnx' ? path.join(tmp, 'bad', 'x.onnx') : a)));
     expect(r.code).toBe(1);

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { InvalidParameterError, is, writeFileAtomic } from '@stereo-sdk/core';
-import type { RunEvent, StepLogLine, StereoTrainingOptions, TrainingRunOptions, ValLogLine } from '@stereo-sdk/stereo';
+import { STUDENT_VARIANTS, type RunEvent, type StepLogLine, type StereoNetConfigInit, type StereoTrainingOptions, type TrainingRunOptions, type ValLogLine } from '@stereo-sdk/stereo';
 import type { ProgramIO } from '../program.js';
 import { createProgress, type Progress } from '../progress.js';
 import { roundNumbers, writeJson } from '../report/json.js';
@@ -34,6 +34,7 @@ export interface TrainingFlags {
   clipGrad?: string;
   lossWeights?: string;
   augment?: string;
+  net?: string;
   widthMult?: string;
   maxDisp?: string;
   valEvery?: string;
@@ -77,6 +78,7 @@ export function addTrainingOptions(cmd: Command, help: TrainingOptionHelp): Comm
     .option('--clip-grad <x>', 'clip the global gradient norm (default off)')
     .option('--loss-weights <f,q>', help.lossWeights)
     .option('--augment <list>', help.augment)
+    .option('--net <variant>', `student variant: ${Object.keys(STUDENT_VARIANTS).join(', ')} (volume, head and aggregation at 1/8 for KITTI-size speed); default the standard student`)
     .option('--width-mult <w>', 'network width multiplier (default 1)')
     .option('--max-disp <d>', 'network max disparity, a multiple of 4 (default 192)')
     .option('--val-every <n>', 'validate every n steps, 0 = only at the end (default a tenth of the steps)')
@@ -149,7 +151,13 @@ export function sharedOptionsFromFlags(f: TrainingFlags): SharedTrainingOptions 
     }
     o.augment = { color: names.includes('color'), occlusion: names.includes('occlusion') };
   }
-  const net: { widthMultiplier?: number; maxDisparity?: number } = {};
+  let net: { -readonly [K in keyof StereoNetConfigInit]: StereoNetConfigInit[K] } = {};
+  if (f.net !== undefined) {
+    const variant = STUDENT_VARIANTS[f.net];
+    if (!variant || !Object.hasOwn(STUDENT_VARIANTS, f.net)) throw is.invalidParameterError('--net', `one of ${Object.keys(STUDENT_VARIANTS).join(', ')}`, f.net);
+    if (f.arch === 'teacher') throw new InvalidParameterError(`--net ${f.net} is a student variant; drop it for --arch teacher`);
+    net = { ...variant };
+  }
   if (f.widthMult !== undefined) net.widthMultiplier = parseNumberFlag('--width-mult', f.widthMult, 1 / 64, 64);
   if (f.maxDisp !== undefined) {
     const d = parseIntegerFlag('--max-disp', f.maxDisp, 4, 1024);

@@ -15,7 +15,7 @@ import { occlusionPatches } from '../augment/occlusion.js';
 import { createRandom, randomInt } from '../augment/random.js';
 import type { StereoSample } from '../datasets/sample.js';
 import { STEREO_NET_IO } from '../nets/network.js';
-import { downsampleTarget, QUARTER, supervisionTarget, TRAINING_INPUTS, writeNetworkInput } from '../training/batch.js';
+import { DEFAULT_HEAD_SCALE, downsampleTarget, supervisionTarget, TRAINING_INPUTS, writeNetworkInput } from '../training/batch.js';
 import { createSampleOrder, occlusionForCrop, seedOf } from '../training/loader.js';
 import type { SampleSource } from '../training/source.js';
 import type { CropSize, TrainingAugmentation } from '../training/types.js';
@@ -31,6 +31,8 @@ export interface DistillLoaderOptions {
   readonly augment: TrainingAugmentation;
   /** The student's range: teacher and ground-truth disparities beyond it are masked out. */
   readonly studentMaxDisparity: number;
+  /** Resolution of the student's logits (its `headScale`): 4 (default) or 8. */
+  readonly studentScale?: number;
   readonly teacher: Teacher;
   /** Cache of teacher outputs on whole images; undefined: the teacher runs on every crop. */
   readonly cache?: TeacherCache;
@@ -116,10 +118,12 @@ export function createDistillLoader(source: SampleSource, opts: DistillLoaderOpt
   is.assertInteger('seed', opts.seed, 0, 2 ** 32 - 1);
   is.assertNumber('confidenceThreshold', opts.confidenceThreshold, 0, 1);
   const { crop, batch, teacher, want } = opts;
+  const scale = opts.studentScale ?? DEFAULT_HEAD_SCALE;
+  is.assertInteger('studentScale', scale, 1, 64);
   const occlusion = opts.augment.occlusion ? occlusionForCrop(crop) : false;
   const indexAt = createSampleOrder(source, opts.seed);
   // Crops start on the teacher's grid cells, so whole-image maps crop exactly.
-  const align = Math.max(QUARTER, teacher.logits?.downsample ?? 1, teacher.contract.outputs.confidence?.downsample ?? 1);
+  const align = Math.max(scale, teacher.logits?.downsample ?? 1, teacher.contract.outputs.confidence?.downsample ?? 1);
   const cacheable = opts.cache !== undefined && Number.isFinite(source.length);
   const request = teacherRequest(want, opts.confidenceThreshold);
 
@@ -164,7 +168,7 @@ export function createDistillLoader(source: SampleSource, opts: DistillLoaderOpt
     const tValid = new Float32Array(n * plane);
     const feeds: Record<string, BackendTensor> = {};
     const grids: Record<'logits' | 'features', Float32Array[]> = { logits: [], features: [] };
-    const qPlane = plane / (QUARTER * QUARTER);
+    const qPlane = plane / (scale * scale);
     const gt = opts.groundTruth ? { target: new Float32Array(n * plane), valid: new Float32Array(n * plane), targetQ: new Float32Array(n * qPlane), validQ: new Float32Array(n * qPlane) } : undefined;
     slots.forEach(({ sample, teacher: t }, k) => {
       writeNetworkInput(sample.left, left.subarray(k * 3 * plane, (k + 1) * 3 * plane), width, height);
@@ -182,7 +186,7 @@ export function createDistillLoader(source: SampleSource, opts: DistillLoaderOpt
         }
       }
       if (want.logits) {
-        if (!t.logits || t.logits.downsample !== QUARTER) throw new InvalidParameterError(`teacher ${teacher.source} gives logits at 1/${t.logits?.downsample ?? '?'}; distribution distillation needs them at the student's 1/${QUARTER} (use disp-l1)`);
+        if (!t.logits || t.logits.downsample !== scale) throw new InvalidParameterError(`teacher ${teacher.source} gives logits at 1/${t.logits?.downsample ?? '?'}; distribution distillation needs them at the student's 1/${scale} (use disp-l1)`);
         grids.logits.push(t.logits.data);
       }
       if (want.features) {
@@ -197,7 +201,7 @@ export function createDistillLoader(source: SampleSource, opts: DistillLoaderOpt
         const target = supervisionTarget(sample, opts.studentMaxDisparity);
         gt.target.set(target.target, k * plane);
         gt.valid.set(target.valid, k * plane);
-        const q = downsampleTarget(target.target, target.valid, width, height);
+        const q = downsampleTarget(target.target, target.valid, width, height, scale);
         gt.targetQ.set(q.target, k * qPlane);
         gt.validQ.set(q.valid, k * qPlane);
       }
@@ -213,10 +217,10 @@ export function createDistillLoader(source: SampleSource, opts: DistillLoaderOpt
       parts.forEach((p, k) => data.set(p, k * channels * h * w));
       return f32([n, channels, h, w], data);
     };
-    if (want.logits) feeds[DISTILL_INPUTS.teacherLogits] = stack(grids.logits, teacher.logits!.bins, height / QUARTER, width / QUARTER);
+    if (want.logits) feeds[DISTILL_INPUTS.teacherLogits] = stack(grids.logits, teacher.logits!.bins, height / scale, width / scale);
     if (want.features) feeds[DISTILL_INPUTS.teacherFeatures] = stack(grids.features, teacher.features!.channels, opts.featureGrid!.height, opts.featureGrid!.width);
     if (gt) {
-      const qDims = [n, 1, height / QUARTER, width / QUARTER];
+      const qDims = [n, 1, height / scale, width / scale];
       feeds[TRAINING_INPUTS.target] = f32([n, 1, height, width], gt.target);
       feeds[TRAINING_INPUTS.valid] = f32([n, 1, height, width], gt.valid);
       feeds[TRAINING_INPUTS.targetQuarter] = f32(qDims, gt.targetQ);

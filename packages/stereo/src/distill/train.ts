@@ -155,6 +155,7 @@ export async function distillStereo(options: StereoDistillOptions & DistillRunOp
       seed: config.seed,
       augment: config.augment,
       studentMaxDisparity: facts.maxDisparity,
+      studentScale: facts.headScale,
       teacher,
       ...(cache ? { cache } : {}),
       want,

@@ -19,7 +19,13 @@ export const UPSAMPLING_METHODS: readonly UpsamplingMethod[] = ['convex', 'subpi
 
 /** Shared feature extractor (left and right in one batch). Channel counts are before the width multiplier. */
 export interface FeatureConfig {
-  /** Channels of the stages at 1/2, 1/4, 1/8, ...: at least 2 stages (down to 1/4). */
+  /**
+   * Stride of the first stage: 2 (a 3×3 stride-2 conv, the default) or 4 (a 4×4 stride-4
+   * "patchify" conv, as ConvNeXt's stem). 4 skips the half-resolution stage, whose convs are the
+   * largest fixed cost at KITTI size once the rest is pruned.
+   */
+  readonly stemStride: 2 | 4;
+  /** Channels of the stages at 1/s, 1/2s, 1/4s, ... (s the stem stride), down to at least 1/4. */
   readonly channels: readonly number[];
   /** Residual blocks per stage (same length as `channels`). */
   readonly blocks: readonly number[];
@@ -59,6 +65,13 @@ export interface StereoNetConfig {
    * hypotheses, about 4× cheaper; a head brings the aggregated features back to 1/4 for the logits).
    */
   readonly volumeScale: 4 | 8;
+  /**
+   * Resolution of the logits, the soft-argmin and the start of the learned upsampling: 4 (1/4,
+   * default, maxDisparity/4 hypotheses) or 8 (1/8, only with volumeScale 8). 8 drops every layer
+   * that runs at 1/4 except the stem: at KITTI size those are the latency floor that pruning
+   * cannot cut, since the logits' channels are fixed.
+   */
+  readonly headScale: 4 | 8;
   readonly feature: FeatureConfig;
   readonly aggregation: AggregationConfig;
   readonly aggregation3d?: Aggregation3dConfig;
@@ -85,7 +98,8 @@ export const STUDENT_CONFIG: StereoNetConfig = Object.freeze({
   groups: 1,
   costVolume: 'matmul',
   volumeScale: 4,
-  feature: Object.freeze({ channels: Object.freeze([16, 24, 32, 48]), blocks: Object.freeze([0, 1, 1, 1]), matchChannels: 32, contextChannels: 16 }),
+  headScale: 4,
+  feature: Object.freeze({ stemStride: 2, channels: Object.freeze([16, 24, 32, 48]), blocks: Object.freeze([0, 1, 1, 1]), matchChannels: 32, contextChannels: 16 }),
   aggregation: Object.freeze({ channels: Object.freeze([32, 48, 64]), blocks: 1 }),
   upsampling: 'subpixel',
   upsampleChannels: 16,
@@ -99,13 +113,31 @@ export const TEACHER_CONFIG: StereoNetConfig = Object.freeze({
   groups: 8,
   costVolume: 'matmul',
   volumeScale: 4,
-  feature: Object.freeze({ channels: Object.freeze([32, 48, 64, 96, 128]), blocks: Object.freeze([0, 1, 1, 2, 2]), matchChannels: 96, contextChannels: 48 }),
+  headScale: 4,
+  feature: Object.freeze({ stemStride: 2, channels: Object.freeze([32, 48, 64, 96, 128]), blocks: Object.freeze([0, 1, 1, 2, 2]), matchChannels: 96, contextChannels: 48 }),
   aggregation: Object.freeze({ channels: Object.freeze([64, 96, 160, 256]), blocks: 1 }),
   aggregation3d: Object.freeze({ channels: Object.freeze([16, 32]), outChannels: 4 }),
   upsampling: 'convex',
   upsampleChannels: 64,
   channelMultiple: 8,
 }) as StereoNetConfig;
+
+/**
+ * Named overrides of the student preset, for `stereo-sdk train --net NAME`:
+ * - `fast`: the KITTI-speed member. Volume, aggregation and head at 1/8, a stride-4 patchify stem,
+ *   and no block at 1/4. At KITTI size only the stem runs above 1/8. Its floor (every width at 8,
+ *   i.e. what pruning can reach) measured 0.18× the default student's latency, and 0.55× at full
+ *   width (`npm run bench:nets`), so a 30 ms budget leaves room for width. That room is what
+ *   pruning trades for accuracy.
+ */
+export const STUDENT_VARIANTS: Readonly<Record<string, StereoNetConfigInit>> = Object.freeze({
+  fast: Object.freeze({
+    volumeScale: 8,
+    headScale: 8,
+    upsampleChannels: 32,
+    feature: Object.freeze({ stemStride: 4, channels: Object.freeze([24, 48, 64]), blocks: Object.freeze([0, 1, 1]) }),
+  }) as StereoNetConfigInit,
+});
 
 /** Input sizes of the reference datasets (width × height, before padding to the stride). */
 export const INPUT_PRESETS = Object.freeze({
@@ -155,6 +187,8 @@ export function resolveNetConfig(base: StereoNetConfig, init: StereoNetConfigIni
   is.assertInteger('groups', cfg.groups, 1, 64);
   is.assertOneOf('costVolume', cfg.costVolume, COST_VOLUME_METHODS);
   if (cfg.volumeScale !== 4 && cfg.volumeScale !== 8) throw is.invalidParameterError('volumeScale', '4 or 8', cfg.volumeScale);
+  if (cfg.headScale !== 4 && cfg.headScale !== 8) throw is.invalidParameterError('headScale', '4 or 8', cfg.headScale);
+  if (cfg.headScale > cfg.volumeScale) throw is.invalidParameterError('headScale', `at most volumeScale ${cfg.volumeScale}`, cfg.headScale);
   if (cfg.maxDisparity % cfg.volumeScale !== 0) throw is.invalidParameterError('maxDisparity', `a multiple of volumeScale ${cfg.volumeScale}`, cfg.maxDisparity);
   is.assertInteger('channelMultiple', cfg.channelMultiple, 1, 64);
   is.assertOneOf('upsampling', cfg.upsampling, UPSAMPLING_METHODS);
@@ -163,7 +197,9 @@ export function resolveNetConfig(base: StereoNetConfig, init: StereoNetConfigIni
   const channels = positiveInts('feature.channels', f.channels, 2);
   const blocks = positiveInts('feature.blocks', f.blocks, channels.length, 0);
   if (blocks.length !== channels.length) throw is.invalidParameterError('feature.blocks', `${channels.length} entries (one per stage)`, f.blocks);
-  if (2 ** channels.length < cfg.volumeScale) throw is.invalidParameterError('feature.channels', `at least ${Math.log2(cfg.volumeScale)} stages for volumeScale ${cfg.volumeScale}`, f.channels);
+  if (f.stemStride !== 2 && f.stemStride !== 4) throw is.invalidParameterError('feature.stemStride', '2 or 4', f.stemStride);
+  const needed = Math.log2(cfg.volumeScale / f.stemStride) + 1;
+  if (channels.length < needed) throw is.invalidParameterError('feature.channels', `at least ${needed} stages for volumeScale ${cfg.volumeScale} after a stride-${f.stemStride} stem`, f.channels);
   is.assertInteger('feature.matchChannels', f.matchChannels, 1);
   is.assertInteger('feature.contextChannels', f.contextChannels, 1);
   const agg = { channels: positiveInts('aggregation.channels', cfg.aggregation.channels, 1), blocks: cfg.aggregation.blocks };
@@ -179,7 +215,8 @@ export function resolveNetConfig(base: StereoNetConfig, init: StereoNetConfigIni
     groups: cfg.groups,
     costVolume: cfg.costVolume,
     volumeScale: cfg.volumeScale,
-    feature: Object.freeze({ channels, blocks, matchChannels: f.matchChannels, contextChannels: f.contextChannels }),
+    headScale: cfg.headScale,
+    feature: Object.freeze({ stemStride: f.stemStride, channels, blocks, matchChannels: f.matchChannels, contextChannels: f.contextChannels }),
     aggregation: Object.freeze(agg),
     ...(agg3 ? { aggregation3d: Object.freeze(agg3) } : {}),
     upsampling: cfg.upsampling,
@@ -209,8 +246,8 @@ export function scaledMatchChannels(cfg: StereoNetConfig): number {
   return scaled(cfg, cfg.feature.matchChannels);
 }
 
-/** Disparity hypotheses of the 1/4-resolution logits. */
-export const quarterDisparities = (cfg: StereoNetConfig): number => cfg.maxDisparity / 4;
+/** Disparity hypotheses of the logits (maxDisparity / headScale). */
+export const headDisparities = (cfg: StereoNetConfig): number => cfg.maxDisparity / cfg.headScale;
 
 /** Disparity hypotheses of the cost volume (maxDisparity / volumeScale). */
 export const volumeDisparities = (cfg: StereoNetConfig): number => cfg.maxDisparity / cfg.volumeScale;
@@ -221,7 +258,7 @@ export const volumeDisparities = (cfg: StereoNetConfig): number => cfg.maxDispar
  * @example networkStride(STUDENT_CONFIG) // 16
  */
 export function networkStride(cfg: StereoNetConfig): number {
-  const feature = 2 ** cfg.feature.channels.length;
+  const feature = cfg.feature.stemStride * 2 ** (cfg.feature.channels.length - 1);
   const hourglass = cfg.volumeScale * 2 ** (cfg.aggregation.channels.length - 1);
   const hourglass3d = cfg.aggregation3d ? cfg.volumeScale * 2 ** cfg.aggregation3d.channels.length : 1;
   return Math.max(feature, hourglass, hourglass3d);

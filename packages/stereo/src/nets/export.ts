@@ -15,7 +15,7 @@ import {
   writeOnnx,
   type Graph,
 } from '@stereo-sdk/core';
-import { INPUT_NORMALIZATION, quarterDisparities, type StereoNetConfig } from './config.js';
+import { INPUT_NORMALIZATION, type StereoNetConfig } from './config.js';
 import { NET_METADATA_KEY, STEREO_NET_IO, type NetMetadata } from './network.js';
 import { addMaxProbability } from './regression.js';
 
@@ -61,8 +61,8 @@ export interface StereoExportOptions {
 
 const DEFAULTS = { logits: true, confidence: true, dynamic: true, foldBatchNorm: true };
 
-/** Both `logits` and `confidence` live at 1/4 of the input resolution. */
-const QUARTER = 4;
+/** Resolution of `logits` and `confidence`; models exported before `headScale` existed ran their head at 1/4. */
+const headScaleOf = (cfg: StereoNetConfig): number => cfg.headScale ?? 4;
 
 /**
  * Reads what the builder recorded about a network (kind, stride, config) from graph metadata.
@@ -98,6 +98,7 @@ export function stereoContract(
   opts: { size?: 'dynamic' | { width: number; height: number }; logits?: boolean; confidence?: boolean } = {},
 ): StereoModelContract {
   const size = opts.size ?? 'dynamic';
+  const s = headScaleOf(meta.config);
   return {
     version: 1,
     inputs: { layout: 'pair', left: STEREO_NET_IO.left, right: STEREO_NET_IO.right },
@@ -110,8 +111,8 @@ export function stereoContract(
     size: size === 'dynamic' ? { dynamic: true } : { dynamic: false, width: size.width, height: size.height },
     outputs: {
       disparity: STEREO_NET_IO.disparity,
-      ...((opts.logits ?? true) ? { logits: { name: STEREO_NET_IO.logits, downsample: QUARTER } } : {}),
-      ...((opts.confidence ?? false) ? { confidence: { name: STEREO_NET_IO.confidence, downsample: QUARTER } } : {}),
+      ...((opts.logits ?? true) ? { logits: { name: STEREO_NET_IO.logits, downsample: s } } : {}),
+      ...((opts.confidence ?? false) ? { confidence: { name: STEREO_NET_IO.confidence, downsample: s } } : {}),
     },
   };
 }
@@ -157,9 +158,10 @@ export function toInferenceModel(graph: Graph, opts: StereoExportOptions = {}): 
 function makeSizeSymbolic(g: Graph, cfg: StereoNetConfig): void {
   for (const name of [STEREO_NET_IO.left, STEREO_NET_IO.right]) g.setType(name, { dtype: 'float32', shape: ['N', 3, 'H', 'W'] });
   inferShapes(g, { strict: true, reset: true });
+  const s = headScaleOf(cfg);
   g.setType(STEREO_NET_IO.disparity, { dtype: 'float32', shape: ['N', 1, 'H', 'W'] });
-  if (g.isOutput(STEREO_NET_IO.logits)) g.setType(STEREO_NET_IO.logits, { dtype: 'float32', shape: ['N', quarterDisparities(cfg), 'H_4', 'W_4'] });
-  if (g.isOutput(STEREO_NET_IO.confidence)) g.setType(STEREO_NET_IO.confidence, { dtype: 'float32', shape: ['N', 1, 'H_4', 'W_4'] });
+  if (g.isOutput(STEREO_NET_IO.logits)) g.setType(STEREO_NET_IO.logits, { dtype: 'float32', shape: ['N', cfg.maxDisparity / s, `H_${s}`, `W_${s}`] });
+  if (g.isOutput(STEREO_NET_IO.confidence)) g.setType(STEREO_NET_IO.confidence, { dtype: 'float32', shape: ['N', 1, `H_${s}`, `W_${s}`] });
 }
 
 /**

@@ -12,6 +12,8 @@ export interface ConvBnReluOptions {
   kernel?: number;
   /** Default 1. */
   stride?: number;
+  /** Zero padding on each side; default (kernel − 1) / 2, "same" at stride 1. */
+  padding?: number;
   /** Apply ReLU; default true. */
   relu?: boolean;
   /** Module name in the current scope. */
@@ -28,7 +30,7 @@ export interface ConvBnReluOptions {
  */
 export function convBnRelu(b: GraphBuilder, x: TensorRef, channels: number, opts: ConvBnReluOptions = {}): TensorRef {
   const kernel = opts.kernel ?? 3;
-  const conv = b.conv(x, channels, { kernel, stride: opts.stride ?? 1, padding: (kernel - 1) >> 1, bias: false, ...(opts.name ? { name: opts.name } : {}) });
+  const conv = b.conv(x, channels, { kernel, stride: opts.stride ?? 1, padding: opts.padding ?? (kernel - 1) >> 1, bias: false, ...(opts.name ? { name: opts.name } : {}) });
   const bn = b.batchNorm(conv, opts.name ? { name: `${opts.name}_bn` } : {});
   return (opts.relu ?? true) ? b.relu(bn) : bn;
 }

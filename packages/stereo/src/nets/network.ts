@@ -1,6 +1,6 @@
 /**
  * Assembly of the network family: shared feature extractor → correlation volume (disparity as
- * channels) at 1/4 (or 1/8) → [3D hourglass, teacher only] → 2D hourglass → logits at 1/4 →
+ * channels) at 1/4 (or 1/8) → [3D hourglass, teacher only] → 2D hourglass → logits at 1/4 (or 1/8) →
  * softmax + soft-argmin → learned upsampling to full resolution. The student and teacher differ
  * only by their configs.
  */
@@ -8,7 +8,7 @@ import { GraphBuilder, InvalidParameterError, is, type Graph, type ModuleRecord 
 import {
   networkStride,
   paddedSize,
-  quarterDisparities,
+  headDisparities,
   scaled,
   volumeDisparities,
   type StereoNetConfig,
@@ -26,12 +26,12 @@ export const STEREO_NET_IO = Object.freeze({
   right: 'right',
   /** Full-resolution disparity [N, 1, H, W] in pixels (learned upsampling). */
   disparity: 'disparity',
-  /** Quarter-resolution scores [N, maxDisparity/4, H/4, W/4] for distillation. */
+  /** Scores at the head's scale s (4 or 8) [N, maxDisparity/s, H/s, W/s], for distillation. */
   logits: 'logits',
-  /** The 1/4-resolution soft-argmin disparity upsampled bilinearly to [N, 1, H, W], for multi-scale losses. */
+  /** The head-resolution soft-argmin disparity upsampled bilinearly to [N, 1, H, W], for multi-scale losses. */
   coarseDisparity: 'disparity_coarse',
   /**
-   * Inference export only: the largest softmax probability [N, 1, H/4, W/4] in [0, 1], the edge
+   * Inference export only: the largest softmax probability [N, 1, H/s, W/s] in [0, 1], the edge
    * runtime's per-pixel confidence. Training graphs do not have it.
    */
   confidence: 'confidence',
@@ -97,7 +97,6 @@ export function buildStereoNetwork(kind: StereoNetKind, cfg: StereoNetConfig, op
     const p = paddedSize(width, height, stride);
     throw new InvalidParameterError(`Input ${width}x${height} is not a multiple of the network stride ${stride}; pad it to ${p.width}x${p.height}`);
   }
-  const d4 = quarterDisparities(cfg);
   const dv = volumeDisparities(cfg);
   if (cfg.aggregation3d && dv % 2 ** cfg.aggregation3d.channels.length !== 0) {
     throw new InvalidParameterError(`maxDisparity/${cfg.volumeScale} = ${dv} must be divisible by ${2 ** cfg.aggregation3d.channels.length} for a ${cfg.aggregation3d.channels.length}-level 3D hourglass`);
@@ -124,18 +123,19 @@ export function buildStereoNetwork(kind: StereoNetKind, cfg: StereoNetConfig, op
   parts.push(features.volumeContext);
   const widths = cfg.aggregation.channels.map((c) => scaled(cfg, c));
   let aggregated = hourglass2d(b, b.concat(parts, 1), { channels: widths, blocks: cfg.aggregation.blocks });
-  if (cfg.volumeScale === 8) {
+  const s = cfg.headScale;
+  if (cfg.volumeScale === 8 && s === 4) {
     // Back to 1/4 for the logits: upsample, add the 1/4 context, fuse.
-    aggregated = b.scope('head', () => convBnRelu(b, b.concat([upsample2x(b, aggregated), features.context], 1), widths[0]!, { name: 'up' }));
+    aggregated = b.scope('head', () => convBnRelu(b, b.concat([upsample2x(b, aggregated), features.context!], 1), widths[0]!, { name: 'up' }));
   }
-  const logits = b.scope('head', () => b.conv(aggregated, d4, { kernel: 3, padding: 1, name: 'logits' }));
-  const quarter = softArgmin(b, logits);
-  const guide = b.concat([aggregated, features.context], 1);
+  const logits = b.scope('head', () => b.conv(aggregated, headDisparities(cfg), { kernel: 3, padding: 1, name: 'logits' }));
+  const coarse = softArgmin(b, logits);
+  const guide = b.concat([aggregated, s === 4 ? features.context! : features.volumeContext], 1);
   const hidden = scaled(cfg, cfg.upsampleChannels);
-  const full = cfg.upsampling === 'convex' ? convexUpsample(b, quarter, upsampleMask(b, guide, hidden, 4), 4) : subpixelUpsample(b, quarter, guide, hidden, 4);
+  const full = cfg.upsampling === 'convex' ? convexUpsample(b, coarse, upsampleMask(b, guide, hidden, s), s) : subpixelUpsample(b, coarse, guide, hidden, s);
   b.output(full, STEREO_NET_IO.disparity);
   b.output(logits, STEREO_NET_IO.logits);
-  b.output(bilinearUpsampleDisparity(b, quarter, 4), STEREO_NET_IO.coarseDisparity);
+  b.output(bilinearUpsampleDisparity(b, coarse, s), STEREO_NET_IO.coarseDisparity);
   const graph = b.build();
   const meta: NetMetadata = { kind, stride, config: cfg };
   graph.metadata.set(NET_METADATA_KEY, JSON.stringify(meta));

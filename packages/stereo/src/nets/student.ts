@@ -17,7 +17,8 @@ export interface StudentOptions extends BuildOptions {
  * @param opts - `height`, `width` (multiples of the stride, 16 by default), `batch` (default 1),
  *   `seed` (default 0), `config` overrides of `STUDENT_CONFIG` (e.g. `{ widthMultiplier: 0.5 }`).
  * @returns the network: graph with inputs `left`, `right` [N, 3, H, W] (normalized RGB) and outputs
- *   `disparity` [N, 1, H, W], `logits` [N, maxDisparity/4, H/4, W/4], `disparity_coarse` [N, 1, H, W].
+ *   `disparity` [N, 1, H, W], `logits` [N, maxDisparity/s, H/s, W/s] (s = `headScale`, 4 unless the
+ *   config says 8, as `STUDENT_VARIANTS.fast` does), `disparity_coarse` [N, 1, H, W].
  * @throws InvalidParameterError on a bad config, a size that is not a multiple of the stride, or a
  *   3D stage in the config (the student is all-2D).
  * @example

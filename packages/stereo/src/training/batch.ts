@@ -21,8 +21,8 @@ export const TRAINING_INPUTS = Object.freeze({
   validQuarter: 'valid_quarter',
 });
 
-/** Downsampling of the quarter-resolution targets (the logits' resolution). */
-export const QUARTER = 4;
+/** Downsampling of the coarse targets by default: the logits' resolution when the head runs at 1/4. */
+export const DEFAULT_HEAD_SCALE = 4;
 
 /**
  * Writes one view as a normalized planar [3, height, width] tensor: channel c is
@@ -96,7 +96,7 @@ export function supervisionTarget(sample: StereoSample, maxDisparity: number): {
  * @throws InvalidParameterError when the size is not a multiple of the factor
  * @example const q = downsampleTarget(target, valid, 512, 256); // 128 × 64
  */
-export function downsampleTarget(target: Float32Array, valid: Float32Array, width: number, height: number, factor = QUARTER): { target: Float32Array; valid: Float32Array } {
+export function downsampleTarget(target: Float32Array, valid: Float32Array, width: number, height: number, factor = DEFAULT_HEAD_SCALE): { target: Float32Array; valid: Float32Array } {
   is.assertInteger('factor', factor, 1, 64);
   if (width % factor !== 0 || height % factor !== 0) throw is.invalidParameterError('target size', `multiples of ${factor}`, `${width}x${height}`);
   const w = width / factor;
@@ -129,20 +129,22 @@ const f32 = (dims: number[], data: Float32Array): BackendTensor => ({ type: 'flo
 
 /**
  * Stacks equally sized samples into the training graph's feeds: `left`, `right` (normalized,
- * [N, 3, H, W]) and the full and quarter-resolution targets and masks.
- * @param samples - at least one sample, all of one size (multiples of 4), each with ground truth
+ * [N, 3, H, W]) and the full and coarse-resolution targets and masks.
+ * @param samples - at least one sample, all of one size (multiples of `scale`), each with ground truth
  * @param maxDisparity - the network's disparity range (larger ground truth is masked out)
+ * @param scale - the resolution of the network's logits (its `headScale`); default 4
  * @returns one tensor per data input
  * @throws ShapeMismatchError when the samples differ in size or lack ground truth
  * @example const feeds = assembleBatch([a, b, c, d], 192);
  */
-export function assembleBatch(samples: readonly StereoSample[], maxDisparity: number): Record<string, BackendTensor> {
+export function assembleBatch(samples: readonly StereoSample[], maxDisparity: number, scale = DEFAULT_HEAD_SCALE): Record<string, BackendTensor> {
   if (!Array.isArray(samples) || samples.length === 0) throw is.invalidParameterError('samples', 'a non-empty array of samples', samples);
   is.assertNumber('maxDisparity', maxDisparity, Number.MIN_VALUE);
+  is.assertInteger('scale', scale, 1, 64);
   const { width, height } = samples[0]!.left;
   const n = samples.length;
   const plane = width * height;
-  const qPlane = plane / (QUARTER * QUARTER);
+  const qPlane = plane / (scale * scale);
   const left = new Float32Array(n * 3 * plane);
   const right = new Float32Array(n * 3 * plane);
   const target = new Float32Array(n * plane);
@@ -160,11 +162,11 @@ export function assembleBatch(samples: readonly StereoSample[], maxDisparity: nu
     const t = supervisionTarget(s, maxDisparity);
     target.set(t.target, k * plane);
     valid.set(t.valid, k * plane);
-    const q = downsampleTarget(t.target, t.valid, width, height);
+    const q = downsampleTarget(t.target, t.valid, width, height, scale);
     targetQ.set(q.target, k * qPlane);
     validQ.set(q.valid, k * qPlane);
   });
-  const qDims = [n, 1, height / QUARTER, width / QUARTER];
+  const qDims = [n, 1, height / scale, width / scale];
   return {
     [STEREO_NET_IO.left]: f32([n, 3, height, width], left),
     [STEREO_NET_IO.right]: f32([n, 3, height, width], right),

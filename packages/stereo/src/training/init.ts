@@ -11,6 +11,7 @@
  */
 import { FileFormatError, InvalidParameterError, Graph, inferShapes, is, readOnnx, toInferenceGraph, validateGraph } from '@stereo-sdk/core';
 import { resolveNetConfig, STUDENT_CONFIG } from '../nets/config.js';
+import { DEFAULT_HEAD_SCALE } from './batch.js';
 import { CONTRACT_KEY } from '../nets/export.js';
 import { NET_METADATA_KEY, STEREO_NET_IO, type NetMetadata, type StereoNetKind } from '../nets/network.js';
 
@@ -21,6 +22,8 @@ export interface NetworkFacts {
   readonly stride: number;
   /** Largest disparity in full-resolution pixels (the logits cover [0, maxDisparity)). */
   readonly maxDisparity: number;
+  /** Resolution of the logits: 4 or 8 (the config's `headScale`). */
+  readonly headScale: number;
 }
 
 /** Where an `init` model comes from: a file path, or a graph in memory. */
@@ -48,7 +51,7 @@ export function networkFacts(graph: Graph, source = `graph '${graph.name}'`): Ne
     try {
       const meta = JSON.parse(net) as NetMetadata;
       if (Number.isInteger(meta.stride) && Number.isInteger(meta.config?.maxDisparity)) {
-        return { kind: meta.kind === 'teacher' ? 'teacher' : 'student', stride: meta.stride, maxDisparity: meta.config.maxDisparity };
+        return { kind: meta.kind === 'teacher' ? 'teacher' : 'student', stride: meta.stride, maxDisparity: meta.config.maxDisparity, headScale: meta.config.headScale ?? DEFAULT_HEAD_SCALE };
       }
     } catch {
       // Fall through to the contract.
@@ -57,8 +60,10 @@ export function networkFacts(graph: Graph, source = `graph '${graph.name}'`): Ne
   const contract = graph.metadata.get(CONTRACT_KEY);
   if (contract !== undefined) {
     try {
-      const c = JSON.parse(contract) as { stride?: unknown; maxDisparity?: unknown };
-      if (Number.isInteger(c.stride) && Number.isInteger(c.maxDisparity)) return { kind: 'student', stride: c.stride as number, maxDisparity: c.maxDisparity as number };
+      const c = JSON.parse(contract) as { stride?: unknown; maxDisparity?: unknown; outputs?: { logits?: { downsample?: unknown } } };
+      const downsample = c.outputs?.logits?.downsample;
+      const headScale = Number.isInteger(downsample) ? (downsample as number) : DEFAULT_HEAD_SCALE;
+      if (Number.isInteger(c.stride) && Number.isInteger(c.maxDisparity)) return { kind: 'student', stride: c.stride as number, maxDisparity: c.maxDisparity as number, headScale };
     } catch {
       // Reported below.
     }
@@ -115,7 +120,7 @@ export function prepareInitNetwork(init: Graph, size: { batch: number; height: n
     throw new FileFormatError(source, `does not re-shape to a ${size.batch}x3x${size.height}x${size.width} input (${(e as Error).message})`, { cause: e });
   }
   if (!g.metadata.has(NET_METADATA_KEY)) {
-    const meta: NetMetadata = { kind: facts.kind, stride: facts.stride, config: resolveNetConfig(STUDENT_CONFIG, { maxDisparity: facts.maxDisparity }) };
+    const meta: NetMetadata = { kind: facts.kind, stride: facts.stride, config: resolveNetConfig(STUDENT_CONFIG, { maxDisparity: facts.maxDisparity, headScale: facts.headScale as 4 | 8 }) };
     g.metadata.set(NET_METADATA_KEY, JSON.stringify(meta));
   }
   g.metadata.delete(CONTRACT_KEY);

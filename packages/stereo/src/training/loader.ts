@@ -20,6 +20,8 @@ export interface BatchLoaderOptions {
   crop: CropSize;
   /** The network's disparity range (larger ground truth is masked out). */
   maxDisparity: number;
+  /** Resolution of the network's logits (its `headScale`), where the coarse targets are made; default 4. */
+  headScale?: number;
   /** Seed of data order and augmentation, integer in [0, 2^32 − 1]. */
   seed: number;
   /** Default: colour jitter and occlusion patches on. */
@@ -109,6 +111,6 @@ export function createBatchLoader(source: SampleSource, opts: BatchLoaderOptions
   return {
     indices,
     samples,
-    batch: async (step) => assembleBatch(await samples(step), opts.maxDisparity),
+    batch: async (step) => assembleBatch(await samples(step), opts.maxDisparity, opts.headScale),
   };
 }

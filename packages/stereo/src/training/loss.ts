@@ -9,7 +9,7 @@
 import { GraphBuilder, is, l1Loss, smoothL1Loss, type Graph, type TensorRef } from '@stereo-sdk/core';
 import { STEREO_NET_IO, type StereoNetwork } from '../nets/network.js';
 import { softArgmin } from '../nets/regression.js';
-import { QUARTER, TRAINING_INPUTS } from './batch.js';
+import { TRAINING_INPUTS } from './batch.js';
 import type { LossWeights } from './types.js';
 
 /** Loss and metric outputs of the training graph. */
@@ -85,10 +85,12 @@ export function addSupervisedTerms(b: GraphBuilder, w: LossWeights, beta: number
   const target = b.input(TRAINING_INPUTS.target, 'float32', disparity.shape);
   const valid = b.input(TRAINING_INPUTS.valid, 'float32', disparity.shape);
   const quarterShape = [logits.shape[0]!, 1, logits.shape[2]!, logits.shape[3]!];
+  // The logits' resolution (the head scale, 4 or 8) turns their disparities into full-resolution pixels.
+  const scale = (disparity.shape[2] as number) / (logits.shape[2] as number);
   const targetQ = b.input(TRAINING_INPUTS.targetQuarter, 'float32', quarterShape);
   const validQ = b.input(TRAINING_INPUTS.validQuarter, 'float32', quarterShape);
   return b.scope('loss', () => {
-    const quarterDisparity = b.mul(softArgmin(b, logits), QUARTER);
+    const quarterDisparity = b.mul(softArgmin(b, logits), scale);
     const full = smoothL1Loss(b, disparity, target, { mask: valid, beta });
     const quarter = smoothL1Loss(b, quarterDisparity, targetQ, { mask: validQ, beta });
     const epe = l1Loss(b, disparity, target, { mask: valid });

@@ -102,7 +102,7 @@ export async function openRunData(config: StereoTrainingConfig, valDerived: bool
   const sources = await openRunSources(config, valDerived, net);
   const cfg = sources.config;
   assertLabeled(cfg.data, sources.first);
-  const loader = createBatchLoader(sources.train, { batch: cfg.batch, crop: cfg.crop, maxDisparity: net.maxDisparity, seed: cfg.seed, augment: cfg.augment });
+  const loader = createBatchLoader(sources.train, { batch: cfg.batch, crop: cfg.crop, maxDisparity: net.maxDisparity, headScale: net.headScale, seed: cfg.seed, augment: cfg.augment });
   if (!sources.val) return { config: cfg, train: sources.train, loader };
   const validator = await createValidator(sources.val, { threads, ...(cfg.valLimit !== null ? { limit: cfg.valLimit } : {}) });
   return { config: cfg, train: sources.train, loader, validator };
@@ -124,7 +124,7 @@ export function runNetwork(config: Pick<StereoTrainingConfig, 'arch' | 'net' | '
   checkCrop(config.crop, { kind: config.arch, stride: networkStride(resolveNetConfig(config.arch === 'teacher' ? TEACHER_CONFIG : STUDENT_CONFIG, config.net)) });
   const opts = { height: config.crop.height, width: config.crop.width, batch: config.batch, seed: config.seed, config: config.net };
   const net = config.arch === 'teacher' ? buildTeacher(opts) : buildStudent(opts);
-  return { graph: net.graph, facts: { kind: net.kind, stride: net.stride, maxDisparity: net.config.maxDisparity } };
+  return { graph: net.graph, facts: { kind: net.kind, stride: net.stride, maxDisparity: net.config.maxDisparity, headScale: net.config.headScale } };
 }
 
 /** The optimizer-side fields of a run config. */

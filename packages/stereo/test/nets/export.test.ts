@@ -11,6 +11,7 @@ import {
   exportStereoModel,
   generateSyntheticPair,
   INPUT_NORMALIZATION,
+  STUDENT_VARIANTS,
   toInferenceModel,
 } from '@stereo-sdk/stereo';
 import { maxAbsDiff, randomTensor, runGraph } from './helpers.js';
@@ -176,6 +177,26 @@ describe('inference export', () => {
       const finite = result.disparity.filter(Number.isFinite);
       expect(finite.length).toBeGreaterThan(0);
       expect(finite.every((d) => d >= 0 && d <= 64 + 4)).toBe(true);
+    } finally {
+      await matcher.dispose();
+    }
+  });
+
+  it('exports the fast variant with logits and confidence at 1/8, and the runtime runs it end to end', async () => {
+    const path = join(dir, 'student-fast.onnx');
+    await exportStereoModel(path, buildStudent({ height: 64, width: 128, seed: 4, config: { ...STUDENT_VARIANTS.fast, maxDisparity: 64 } }).graph);
+    const contract = parseContract((await readOnnx(path)).metadata.get(CONTRACT_KEY)!);
+    expect(contract.stride).toBe(32);
+    expect(contract.outputs.logits).toEqual({ name: 'logits', downsample: 8 });
+    expect(contract.outputs.confidence).toEqual({ name: 'confidence', downsample: 8 });
+    const pair = generateSyntheticPair({ width: 150, height: 70, maxDisparity: 32 }, 4);
+    const raw = (img: typeof pair.left): RawImage => ({ data: img.data as Uint8Array, width: img.width, height: img.height, channels: img.channels });
+    const matcher = await createStereoMatcher(path, { intraOpNumThreads: 1 });
+    try {
+      const result = await matcher.disparity(raw(pair.left), raw(pair.right));
+      expect(result.disparity.length).toBe(150 * 70);
+      expect(result.confidence?.length).toBe(150 * 70);
+      expect(result.confidence!.every((c) => c > 0 && c <= 1)).toBe(true);
     } finally {
       await matcher.dispose();
     }

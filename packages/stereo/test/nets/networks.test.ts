@@ -10,6 +10,7 @@ import {
   resolveNetConfig,
   scaled,
   STUDENT_CONFIG,
+  STUDENT_VARIANTS,
   TEACHER_CONFIG,
 } from '@stereo-sdk/stereo';
 import { randomTensor, runGraph } from './helpers.js';
@@ -63,6 +64,37 @@ describe('student', () => {
     expect(out.disparity!.dims).toEqual([1, 1, 64, 64]);
     expect(countCost(net.graph).macs).toBeLessThan(countCost(buildStudent({ height: 64, width: 64, config: { maxDisparity: 64 } }).graph).macs);
     expect(() => resolveNetConfig(STUDENT_CONFIG, { volumeScale: 8, maxDisparity: 196 })).toThrow(/multiple of volumeScale 8/);
+  });
+
+  it('has a fast variant: patchify stem, volume and head at 1/8, nothing but the stem above 1/8', async () => {
+    const net = buildStudent({ height: 64, width: 128, config: { ...STUDENT_VARIANTS.fast, maxDisparity: 64 } });
+    expect(net.stride).toBe(32);
+    const stem = net.modules.find((m) => m.path === 'feature.stage0.down')!;
+    expect(stem.config.kernel).toEqual([4, 4]);
+    expect(net.graph.staticShape(stem.output)).toEqual([2, 24, 16, 32]);
+    // Only the stem's output is at 1/4; every other conv runs at 1/8 or below.
+    for (const m of net.modules.filter((x) => x.kind === 'conv' && x.path !== 'feature.stage0.down')) {
+      expect(net.graph.staticShape(m.output)![2], m.path).toBeLessThanOrEqual(64 / 8);
+    }
+    expect(net.modules.some((m) => m.path.startsWith('feature.context'))).toBe(false);
+    const out = await runGraph(net.graph, { left: randomTensor([1, 3, 64, 128], 7), right: randomTensor([1, 3, 64, 128], 8) });
+    expect(out.logits!.dims).toEqual([1, 8, 8, 16]);
+    expect(out.disparity!.dims).toEqual([1, 1, 64, 128]);
+    expect(out.disparity_coarse!.dims).toEqual([1, 1, 64, 128]);
+    expect((out.disparity_coarse!.data as Float32Array).every((v) => v >= 0 && v <= 8 * 7 + 1e-3)).toBe(true);
+    const base = buildStudent({ height: 64, width: 128, config: { maxDisparity: 64 } });
+    expect(countCost(net.graph).macs).toBeLessThan(0.7 * countCost(base.graph).macs);
+  });
+
+  it('keeps the stride-2 stem by default and checks the stem, head and volume scales', () => {
+    expect(STUDENT_CONFIG.feature.stemStride).toBe(2);
+    expect(STUDENT_CONFIG.headScale).toBe(4);
+    expect(() => resolveNetConfig(STUDENT_CONFIG, { headScale: 8 })).toThrow(/at most volumeScale 4 for headScale/);
+    expect(() => resolveNetConfig(STUDENT_CONFIG, { headScale: 2 as never })).toThrow(/headScale/);
+    expect(() => resolveNetConfig(STUDENT_CONFIG, { feature: { stemStride: 3 as never } })).toThrow(/stemStride/);
+    // A stride-2 stem with a 1/8 volume needs stages at 1/2, 1/4 and 1/8.
+    expect(() => resolveNetConfig(STUDENT_CONFIG, { volumeScale: 8, feature: { channels: [16, 24], blocks: [0, 1] } })).toThrow(/at least 3 stages for volumeScale 8 after a stride-2 stem/);
+    expect(networkStride(resolveNetConfig(STUDENT_CONFIG, { feature: { stemStride: 4, channels: [24, 32, 48], blocks: [0, 1, 1] } }))).toBe(16);
   });
 
   it('rejects bad sizes and configs with the reason', () => {

@@ -20,7 +20,7 @@ import {
   type DependencyGraph,
   type Graph,
 } from '@stereo-sdk/core';
-import { buildStudent, toInferenceModel } from '@stereo-sdk/stereo';
+import { buildStudent, STUDENT_VARIANTS, toInferenceModel } from '@stereo-sdk/stereo';
 import { randomTensor } from '../nets/helpers.js';
 
 const H = 32;
@@ -169,3 +169,25 @@ for (const dynamic of [false, true]) {
     });
   });
 }
+
+describe('fast student variant (volume and head at 1/8)', () => {
+  const config = { ...STUDENT_VARIANTS.fast, widthMultiplier: 0.5, maxDisparity: 64 };
+  const [h, w] = [64, 128];
+  const feeds = { left: randomTensor([1, 3, h, w], 3), right: randomTensor([1, 3, h, w], 4) };
+
+  it('keeps the 1/8 logits and volume whole, prunes the rest to a model that runs with the same outputs', async () => {
+    const model = toInferenceModel(buildStudent({ height: h, width: w, config }).graph);
+    const dep = buildDependencyGraph(model);
+    const volume = costVolume(model);
+    expect(prunableTouching(dep, 'logits', 1)).toEqual([]);
+    expect(prunableTouching(dep, volume, 1)).toEqual([]);
+    expect(dep.groups.filter((g) => g.prunable).length).toBeGreaterThan(3);
+    const reference = await run(model, feeds);
+    const pruned = applyPrunePlan(model, dep, planPruning(dep, scoreGroups(model, dep, 'l2'), { ratio: 0.5 }));
+    validateGraph(pruned);
+    expect(paramCount(pruned)).toBeLessThan(paramCount(model));
+    const out = await run(pruned, feeds);
+    for (const name of model.outputs) expect(out[name]!.dims, name).toEqual(reference[name]!.dims);
+    expect(out['logits']!.dims).toEqual([1, 64 / 8, h / 8, w / 8]);
+  });
+});

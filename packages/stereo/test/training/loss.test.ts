@@ -11,6 +11,7 @@ import {
   LOSS_OUTPUTS,
   openTrainingSource,
   resolveLossWeights,
+  STUDENT_VARIANTS,
   supervisedLossGraph,
   TRAINING_INPUTS,
 } from '@stereo-sdk/stereo';
@@ -113,5 +114,21 @@ describe('supervisedLossGraph', () => {
     const target = batch['target']!.data as Float32Array;
     // Ground truth at or above the network's range is masked out.
     for (let i = 0; i < target.length; i++) expect(valid[i] ? target[i]! < 16 : target[i] === 0).toBe(true);
+  });
+
+  it('makes the coarse targets at the head scale, and the loss scales the coarse disparity by it', async () => {
+    const net = buildStudent({ height: 64, width: 64, config: { ...STUDENT_VARIANTS.fast, widthMultiplier: 0.25, maxDisparity: 32 } });
+    const graph = supervisedLossGraph({ graph: net.graph }, resolveLossWeights({ full: 0, quarter: 1 }));
+    expect(graph.shape(TRAINING_INPUTS.targetQuarter)).toEqual([1, 1, 8, 8]);
+    const source = await openTrainingSource('synth:', { synthetic: { width: 64, height: 64, maxDisparity: 24, seed: 3 } });
+    const sample = await source.get(0);
+    const batch = assembleBatch([sample], 32, 8);
+    expect(batch['target_quarter']!.dims).toEqual([1, 1, 8, 8]);
+    const session = await createGraphSession(graph, { threads: 1 });
+    const out = await session.run(batch);
+    await session.release();
+    // The coarse term compares 8 · softArgmin with targets up to 24 px: an untrained net is far off, but finite.
+    expect(Number.isFinite((out[LOSS_OUTPUTS.quarter]!.data as Float32Array)[0]!)).toBe(true);
+    expect(() => assembleBatch([sample], 32, 0)).toThrow(/scale/);
   });
 });

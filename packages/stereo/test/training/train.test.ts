@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readOnnx, type Graph } from '@stereo-sdk/core';
 import { createStereoMatcher } from '@stereo-sdk/edge-runtime';
-import { CONTRACT_KEY, generateSyntheticPair, trainStereo, writeSyntheticDataset, type StereoTrainingEvent, type TrainingLogLine } from '@stereo-sdk/stereo';
+import { CONTRACT_KEY, generateSyntheticPair, STUDENT_VARIANTS, trainStereo, writeSyntheticDataset, type StereoTrainingEvent, type TrainingLogLine } from '@stereo-sdk/stereo';
 
 let dir: string;
 beforeAll(async () => {
@@ -151,6 +151,14 @@ describe('trainStereo', () => {
     expect(r.log.every((l) => l.type === 'train' && Number.isFinite(l.loss))).toBe(true);
     const model = await readOnnx(r.model!);
     expect(JSON.parse(model.metadata.get(CONTRACT_KEY)!)).toMatchObject({ stride: 32, maxDisparity: 16 });
+  });
+
+  it('trains the fast variant (head at 1/8): 1/8 targets, and a contract whose logits are at 1/8', async () => {
+    const r = await trainStereo({ ...tiny('fast'), net: { ...STUDENT_VARIANTS.fast, widthMultiplier: 0.25, maxDisparity: 32 }, crop: { height: 32, width: 64 }, steps: 2, val: null });
+    expect(r.step).toBe(2);
+    expect(r.log.every((l) => l.type === 'train' && Number.isFinite(l.loss) && Number.isFinite(l.lossQuarter))).toBe(true);
+    const model = await readOnnx(r.model!);
+    expect(JSON.parse(model.metadata.get(CONTRACT_KEY)!)).toMatchObject({ stride: 32, maxDisparity: 32, outputs: { logits: { downsample: 8 }, confidence: { downsample: 8 } } });
   });
 
   describe('bad input', () => {
