@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 /**
- * Sizes and speed of the student and teacher networks (and of the student variant whose volume
- * and hourglass run at 1/8 instead of 1/4): parameters and multiply-accumulates
+ * Sizes and speed of the student and teacher networks, of the student variants (volume at 1/8;
+ * `fast`: volume, hourglass and head at 1/8 with a stride-4 stem), and of each student's floor
+ * (width 0.25: every prunable width at 8, as far as pruning goes): parameters and multiply-accumulates
  * (`countCost`) at the KITTI (1242×375) and SceneFlow (960×540) presets padded to the network
  * stride, the float32 inference ONNX size (BN folded), and the inference latency with onnxruntime
  * CPU (median of repeats, after warm-up) of the exported model. Prints one JSON object; never gates
  * a test. Runs against the built packages (`npm run bench:nets` builds them first).
  *
- * Options: --repeats R (10), --threads T (2), --latency student|teacher|both|none (student: both
- * student variants; both: all three),
+ * Options: --repeats R (10), --threads T (2), --latency student|teacher|both|none (student: every
+ * student; both: the teacher too). Latencies carry their ratio to the default student's.
  * --preset kitti|sceneflow (kitti, for the latency).
  */
 import { parseArgs } from 'node:util';
@@ -37,7 +38,7 @@ try {
   process.exit(1);
 }
 const { countCost, createGraphSession, createRng, encodeOnnx } = core;
-const { buildStudent, buildTeacher, INPUT_PRESETS, networkStride, paddedSize, resolveNetConfig, STUDENT_CONFIG, TEACHER_CONFIG, toInferenceModel } = stereo;
+const { buildStudent, buildTeacher, INPUT_PRESETS, networkStride, paddedSize, resolveNetConfig, STUDENT_CONFIG, STUDENT_VARIANTS, TEACHER_CONFIG, toInferenceModel } = stereo;
 if (!INPUT_PRESETS[values.preset]) throw new Error(`--preset must be one of ${Object.keys(INPUT_PRESETS).join(', ')}`);
 
 const median = (xs) => {
@@ -70,10 +71,15 @@ async function latencies(jobs) {
   }
 }
 
-const eighth = { volumeScale: 8 };
+const student = (overrides) => ({ kind: 'student', build: (o) => buildStudent({ ...o, config: overrides }), config: resolveNetConfig(STUDENT_CONFIG, overrides) });
+// Width 0.25 puts every prunable width at 8 channels, the pruner's default floor: what pruning can reach.
+const floor = { widthMultiplier: 0.25 };
 const networks = {
-  student: { kind: 'student', build: (o) => buildStudent(o), config: STUDENT_CONFIG },
-  'student-volume-1/8': { kind: 'student', build: (o) => buildStudent({ ...o, config: eighth }), config: resolveNetConfig(STUDENT_CONFIG, eighth) },
+  student: student({}),
+  'student-floor': student(floor),
+  'student-volume-1/8': student({ volumeScale: 8 }),
+  'student-fast': student(STUDENT_VARIANTS.fast),
+  'student-fast-floor': student({ ...STUDENT_VARIANTS.fast, ...floor }),
   teacher: { kind: 'teacher', build: (o) => buildTeacher(o), config: TEACHER_CONFIG },
 };
 const result = {};
@@ -96,4 +102,9 @@ for (const [name, { kind, build, config }] of Object.entries(networks)) {
 }
 
 await latencies(jobs);
+const baseline = result.student.presets[values.preset].latency?.medianMs;
+for (const entry of Object.values(result)) {
+  const p = entry.presets[values.preset];
+  if (p.latency && baseline) p.latency.ratioToStudent = round(p.latency.medianMs / baseline, 3);
+}
 console.log(JSON.stringify({ benchmark: 'nets', threads, repeats, ...result, machine: machine() }, null, 2));
