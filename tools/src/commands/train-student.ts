@@ -8,11 +8,11 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { InvalidParameterError, is, StereoSdkError } from '@stereo-sdk/core';
-import type { DistillLogLine, DistillRunOptions, StereoDistillOptions, StereoDistillResult, ValLogLine } from '@stereo-sdk/stereo';
+import type { DistillLogLine, DistillRunOptions, StereoDistillOptions, StereoDistillResult } from '@stereo-sdk/stereo';
 import type { ProgramIO } from '../program.js';
-import { fixed, grouped, percent } from '../report/table.js';
+import { fixed, grouped } from '../report/table.js';
 import { parseNumberFlag } from './runtime-flags.js';
-import { addTrainingOptions, duration, progressReporter, sharedOptionsFromFlags, withStopSignals, writeRunSummary, type TrainingFlags } from './training-options.js';
+import { addTrainingOptions, duration, printRunEnd, progressReporter, sharedOptionsFromFlags, withStopSignals, writeTrainingSummary, type TrainingFlags } from './training-options.js';
 
 /** Raw option strings of `train-student`. */
 export interface TrainStudentFlags extends TrainingFlags {
@@ -65,68 +65,36 @@ export async function distillOptionsFromFlags(f: TrainStudentFlags): Promise<Ste
 const termsText = (kd: StereoDistillResult['config']['kd']): string =>
   Object.entries(kd).filter(([, w]) => w > 0).map(([k, w]) => `${k}=${w}`).join(', ') || 'none';
 
+/** The summary report: JSON, Markdown, and the loss/validation chart, written to the run folder. */
 async function writeSummary(r: StereoDistillResult): Promise<{ json: string; md: string; png: string }> {
-  const train = r.log.filter((l): l is DistillLogLine => l.type === 'train');
-  const vals = r.log.filter((l): l is ValLogLine => l.type === 'val');
-  const tail = train.slice(-Math.max(1, Math.min(50, Math.round(train.length / 10))));
-  const mean = (get: (l: DistillLogLine) => number | undefined) => tail.reduce((a, l) => a + (get(l) ?? NaN), 0) / Math.max(1, tail.length);
-  const stepsPerSecond = r.seconds > 0 ? r.step / r.seconds : NaN;
-  const stepMs = train.length > 0 ? train.reduce((a, l) => a + l.ms, 0) / train.length : NaN;
   const c = r.config;
   const gt = c.gtWeight > 0;
-  return writeRunSummary({
-    runDir: r.runDir,
+  return writeTrainingSummary<DistillLogLine>(r, ({ train, tail, mean }) => ({
     title: `Distillation summary: ${c.arch} from ${path.basename(c.teacher)} → ${c.out !== null ? path.basename(c.out) : 'in memory'}`,
+    chartTitle: `${c.arch} distillation`,
+    networkLabel: 'student',
     json: {
-      arch: c.arch,
-      params: r.params,
-      teacher: c.teacher,
-      kd: c.kd,
-      gtWeight: c.gtWeight,
-      temperature: c.temperature,
-      data: c.data,
-      val: c.val,
-      valReference: c.valReference,
-      model: r.model,
-      exportedStep: r.exportedStep,
-      steps: r.step,
-      plannedSteps: c.steps,
-      outOfTime: r.outOfTime,
-      seconds: r.seconds,
-      stepsPerSecond,
-      stepMs,
-      teacherWork: r.teacher,
+      afterParams: { teacher: c.teacher, kd: c.kd, gtWeight: c.gtWeight, temperature: c.temperature },
+      afterVal: { valReference: c.valReference },
+      afterTiming: { teacherWork: r.teacher },
       final: { loss: mean((l) => l.loss), teacherEpe: mean((l) => l.teacherEpe), ...(gt ? { trainEpe: mean((l) => l.epe) } : {}), overSteps: tail.length },
-      best: r.best,
-      validations: vals.map(({ type: _t, ...v }) => v),
-      config: c,
-      runDir: r.runDir,
     },
-    settings: [
-      ['student', `${c.arch} (${grouped(r.params)} parameters)${Object.keys(c.net).length ? ` ${JSON.stringify(c.net)}` : ''}${c.init !== null ? `, from ${c.init}` : ''}`],
-      ['teacher', c.teacher],
-      ['distillation', `${termsText(c.kd)}; temperature ${c.temperature.start} → ${c.temperature.end}${c.confidenceThreshold > 0 ? `; disp-l1 on teacher confidence ≥ ${c.confidenceThreshold}` : ''}`],
-      ['ground truth', gt ? `${c.gtWeight} × (smooth-L1 ${c.gtLoss.full}·full + ${c.gtLoss.quarter}·quarter)` : 'not used (teacher only)'],
-      ['data', `${c.data} (${c.dataSplit})`],
-      ['validation', c.val === null ? 'none' : `${c.val} (${c.valSplit}${c.valLimit !== null ? `, first ${c.valLimit}` : ''}; against the ${c.valReference === 'teacher' ? "teacher's disparity" : 'ground truth'})`],
-      ['steps', `${r.step} of ${c.steps}${c.timeBudget !== null ? ` (time budget ${duration(c.timeBudget)})` : ''}`],
-      ['batch × crop (H×W)', `${c.batch} × ${c.crop.height}×${c.crop.width}`],
-      ['optimizer', `AdamW lr ${c.lr}, weight decay ${c.weightDecay}, ${c.schedule} schedule, warmup ${c.warmup}${c.clipGradNorm !== null ? `, clip ${c.clipGradNorm}` : ''}`],
-      ['augmentation', [c.augment.color ? 'color jitter' : '', c.augment.occlusion ? 'occlusion patches' : ''].filter(Boolean).join(', ') || 'crop only'],
-      ['teacher work', `${r.teacher.runs} teacher runs, ${r.teacher.cacheHits} cache hits${c.cache ? '' : ' (cache off)'}`],
-      ['seed', String(c.seed)],
-      ['wall time', `${duration(r.seconds)} (${fixed(stepsPerSecond, 2)} steps/s overall; ${fixed(stepMs, 0)} ms per training step in onnxruntime)`],
-      ['final loss / teacher EPE', `${fixed(mean((l) => l.loss), 3)} / ${fixed(mean((l) => l.teacherEpe), 3)} (mean of the last ${tail.length} steps)`],
-      ['exported', r.model ? `${r.model} (weights of step ${r.exportedStep}${r.best ? `, best ${c.selectBy}` : ''})` : 'not yet'],
-    ],
-    validations: vals,
+    settings: {
+      afterNetwork: [
+        ['teacher', c.teacher],
+        ['distillation', `${termsText(c.kd)}; temperature ${c.temperature.start} → ${c.temperature.end}${c.confidenceThreshold > 0 ? `; disp-l1 on teacher confidence ≥ ${c.confidenceThreshold}` : ''}`],
+        ['ground truth', gt ? `${c.gtWeight} × (smooth-L1 ${c.gtLoss.full}·full + ${c.gtLoss.quarter}·quarter)` : 'not used (teacher only)'],
+      ],
+      validationNote: `; against the ${c.valReference === 'teacher' ? "teacher's disparity" : 'ground truth'}`,
+      afterAugmentation: [['teacher work', `${r.teacher.runs} teacher runs, ${r.teacher.cacheHits} cache hits${c.cache ? '' : ' (cache off)'}`]],
+      final: ['final loss / teacher EPE', `${fixed(mean((l) => l.loss), 3)} / ${fixed(mean((l) => l.teacherEpe), 3)} (mean of the last ${tail.length} steps)`],
+    },
     series: [
       { label: 'loss', points: train.map((l) => [l.step, l.loss]) },
       { label: 'EPE to the teacher', points: train.map((l) => [l.step, l.teacherEpe]) },
       ...(gt ? [{ label: 'train EPE', points: train.map((l): [number, number] => [l.step, l.epe ?? NaN]) }] : []),
     ],
-    chartTitle: `${c.arch} distillation`,
-  });
+  }));
 }
 
 /** Runs the command; exported for programmatic use and tests. */
@@ -144,11 +112,7 @@ export async function runTrainStudent(flags: TrainStudentFlags, io: ProgramIO): 
   io.out(`train-student: ${c.arch} (${grouped(result.params)} parameters) from ${c.teacher} (${termsText(c.kd)}${c.gtWeight > 0 ? `, ground truth ×${c.gtWeight}` : ', teacher only'}) on ${c.data}, batch ${c.batch}, crop ${c.crop.height}x${c.crop.width}\n`);
   io.out(`distilled ${result.step} steps${result.outOfTime ? ` of ${c.steps} (time budget reached)` : ''} in ${duration(result.seconds)}; last loss ${fixed(last?.loss, 3)}, EPE to the teacher ${fixed(last?.teacherEpe, 3)}${last?.epe !== undefined ? `, train EPE ${fixed(last.epe, 3)}` : ''}\n`);
   io.out(`teacher: ${result.teacher.runs} runs, ${result.teacher.cacheHits} cache hits${result.files.cache ? ` (cache ${result.files.cache})` : ''}\n`);
-  if (result.best) {
-    io.out(`best validation at step ${result.best.step}: EPE ${fixed(result.best.epe, 3)}, bad-2 ${percent(result.best.bad2)} (${result.best.scenes} scenes of ${c.val}${c.valReference === 'teacher' ? ", against the teacher's disparity" : ''})\n`);
-  }
-  io.out(`wrote ${result.model} (weights of step ${result.exportedStep}, BN folded, model contract embedded)\n`);
-  io.out(`run folder ${result.runDir}: ${[files.json, files.md, files.png].map((f) => path.basename(f)).join(', ')}, log.jsonl, checkpoint.onnx${result.best ? ', best.onnx' : ''}\n`);
+  printRunEnd(io, result, files, c.valReference === 'teacher' ? ", against the teacher's disparity" : '');
 }
 
 /** Registers `stereo-sdk train-student`. */

@@ -2,16 +2,27 @@
  * What `stereo-sdk train` and `stereo-sdk train-student` share: the option definitions (data,
  * validation, steps or time, batch, crop, optimizer, augmentation, network, init, checkpoints,
  * resume, seed, threads), their parsing into the programmatic options, the progress reporter
- * (a bar on a terminal, plain lines otherwise), and the run summary (JSON, Markdown, curves).
+ * (a bar on a terminal, plain lines otherwise), the run summary (JSON, Markdown, curves) and the
+ * end of the printed report.
  */
 import type { Command } from 'commander';
 import path from 'node:path';
 import { InvalidParameterError, is, writeFileAtomic } from '@stereo-sdk/core';
-import { STUDENT_VARIANTS, type RunEvent, type StepLogLine, type StereoNetConfigInit, type StereoTrainingOptions, type TrainingRunOptions, type ValLogLine } from '@stereo-sdk/stereo';
+import {
+  STUDENT_VARIANTS,
+  type RunEvent,
+  type StepLogLine,
+  type StereoNetConfigInit,
+  type StereoTrainingConfig,
+  type StereoTrainingOptions,
+  type StereoTrainingResult,
+  type TrainingRunOptions,
+  type ValLogLine,
+} from '@stereo-sdk/stereo';
 import type { ProgramIO } from '../program.js';
 import { createProgress, type Progress } from '../progress.js';
 import { roundNumbers, writeJson } from '../report/json.js';
-import { fixed, markdownTable, percent, type Table } from '../report/table.js';
+import { fixed, grouped, markdownTable, percent, type Table } from '../report/table.js';
 import { parseIntegerFlag, parseNumberFlag, progressStream, writeOutput } from './runtime-flags.js';
 
 /** Raw strings of the shared options as commander hands them over (no defaults: a resumed run must see only what was typed). */
@@ -266,6 +277,114 @@ export async function writeRunSummary(s: SummaryInput): Promise<{ json: string; 
     if (series.length > 0) await writePng(files.png, xyPlotSvg(series, { title: s.chartTitle, xLabel: 'step', yLabel: 'pixels (log scale)', yScale: 'log' }));
   });
   return files;
+}
+
+/** A finished `train` or `train-student` run (a `trainStereo` or `distillStereo` result), as its report reads it. */
+export type FinishedRun<L extends StepLogLine> = Pick<StereoTrainingResult, 'runDir' | 'step' | 'outOfTime' | 'model' | 'exportedStep' | 'best' | 'seconds' | 'params'> & {
+  readonly config: Omit<StereoTrainingConfig, 'loss' | 'out'>;
+  readonly log: readonly (L | ValLogLine)[];
+};
+
+/** The training lines of a run, the last ones its final figures average, and that mean. */
+export interface RunTail<L extends StepLogLine> {
+  readonly train: readonly L[];
+  readonly tail: readonly L[];
+  /** Mean of a figure over `tail` (NaN where a line lacks it). */
+  readonly mean: (get: (l: L) => number | undefined) => number;
+}
+
+/** What a command adds to the shared summary, each part in its place. */
+export interface SummaryParts {
+  readonly title: string;
+  readonly chartTitle: string;
+  /** Label of the network row (`arch`, `student`). */
+  readonly networkLabel: string;
+  /** JSON fields after `params`, after `val` and after `stepMs`, and the `final` figures. */
+  readonly json: { readonly afterParams?: Record<string, unknown>; readonly afterVal?: Record<string, unknown>; readonly afterTiming?: Record<string, unknown>; readonly final: Record<string, unknown> };
+  /** Settings rows after the network row, the optimizer row and the augmentation row; the end of the validation row; the final-figures row. */
+  readonly settings: {
+    readonly afterNetwork?: readonly (readonly [string, string])[];
+    readonly validationNote?: string;
+    readonly afterOptimizer?: readonly (readonly [string, string])[];
+    readonly afterAugmentation?: readonly (readonly [string, string])[];
+    readonly final: readonly [string, string];
+  };
+  readonly series: SummaryInput['series'];
+}
+
+/**
+ * Writes the summary of a finished `train` or `train-student` run (see `writeRunSummary`): what both
+ * report (network, data, validation, steps, batch and crop, optimizer, augmentation, seed, time,
+ * the exported model, the validations) with the command's own parts, which `parts` gives from the
+ * run's training lines.
+ * @returns the three paths
+ * @throws StereoSdkError (ERR_OUTPUT) naming the folder when it cannot be written
+ */
+export async function writeTrainingSummary<L extends StepLogLine>(r: FinishedRun<L>, parts: (lines: RunTail<L>) => SummaryParts): Promise<{ json: string; md: string; png: string }> {
+  const train = r.log.filter((l): l is L => l.type === 'train');
+  const vals = r.log.filter((l): l is ValLogLine => l.type === 'val');
+  const tail = train.slice(-Math.max(1, Math.min(50, Math.round(train.length / 10))));
+  const mean = (get: (l: L) => number | undefined) => tail.reduce((a, l) => a + (get(l) ?? NaN), 0) / Math.max(1, tail.length);
+  // Overall rate (data, validation and checkpoints included) and the bare training step's time.
+  const stepsPerSecond = r.seconds > 0 ? r.step / r.seconds : NaN;
+  const stepMs = train.length > 0 ? train.reduce((a, l) => a + l.ms, 0) / train.length : NaN;
+  const c = r.config;
+  const p = parts({ train, tail, mean });
+  return writeRunSummary({
+    runDir: r.runDir,
+    title: p.title,
+    json: {
+      arch: c.arch,
+      params: r.params,
+      ...p.json.afterParams,
+      data: c.data,
+      val: c.val,
+      ...p.json.afterVal,
+      model: r.model,
+      exportedStep: r.exportedStep,
+      steps: r.step,
+      plannedSteps: c.steps,
+      outOfTime: r.outOfTime,
+      seconds: r.seconds,
+      stepsPerSecond,
+      stepMs,
+      ...p.json.afterTiming,
+      final: p.json.final,
+      best: r.best,
+      validations: vals.map(({ type: _t, ...v }) => v),
+      config: c,
+      runDir: r.runDir,
+    },
+    settings: [
+      [p.networkLabel, `${c.arch} (${grouped(r.params)} parameters)${Object.keys(c.net).length ? ` ${JSON.stringify(c.net)}` : ''}${c.init !== null ? `, from ${c.init}` : ''}`],
+      ...(p.settings.afterNetwork ?? []),
+      ['data', `${c.data} (${c.dataSplit})`],
+      ['validation', c.val === null ? 'none' : `${c.val} (${c.valSplit}${c.valLimit !== null ? `, first ${c.valLimit}` : ''}${p.settings.validationNote ?? ''})`],
+      ['steps', `${r.step} of ${c.steps}${c.timeBudget !== null ? ` (time budget ${duration(c.timeBudget)})` : ''}`],
+      ['batch × crop (H×W)', `${c.batch} × ${c.crop.height}×${c.crop.width}`],
+      ['optimizer', `AdamW lr ${c.lr}, weight decay ${c.weightDecay}, ${c.schedule} schedule, warmup ${c.warmup}${c.clipGradNorm !== null ? `, clip ${c.clipGradNorm}` : ''}`],
+      ...(p.settings.afterOptimizer ?? []),
+      ['augmentation', [c.augment.color ? 'color jitter' : '', c.augment.occlusion ? 'occlusion patches' : ''].filter(Boolean).join(', ') || 'crop only'],
+      ...(p.settings.afterAugmentation ?? []),
+      ['seed', String(c.seed)],
+      ['wall time', `${duration(r.seconds)} (${fixed(stepsPerSecond, 2)} steps/s overall; ${fixed(stepMs, 0)} ms per training step in onnxruntime)`],
+      p.settings.final,
+      ['exported', r.model ? `${r.model} (weights of step ${r.exportedStep}${r.best ? `, best ${c.selectBy}` : ''})` : 'not yet'],
+    ],
+    validations: vals,
+    series: p.series,
+    chartTitle: p.chartTitle,
+  });
+}
+
+/**
+ * Prints the end of a finished run's report: the best validation (`valNote` ends its parentheses),
+ * the exported model, and the run folder with its files (`summary` as `writeTrainingSummary` wrote them).
+ */
+export function printRunEnd(io: ProgramIO, r: FinishedRun<StepLogLine>, summary: { json: string; md: string; png: string }, valNote = ''): void {
+  if (r.best) io.out(`best validation at step ${r.best.step}: EPE ${fixed(r.best.epe, 3)}, bad-2 ${percent(r.best.bad2)} (${r.best.scenes} scenes of ${r.config.val}${valNote})\n`);
+  io.out(`wrote ${r.model} (weights of step ${r.exportedStep}, BN folded, model contract embedded)\n`);
+  io.out(`run folder ${r.runDir}: ${[summary.json, summary.md, summary.png].map((f) => path.basename(f)).join(', ')}, log.jsonl, checkpoint.onnx${r.best ? ', best.onnx' : ''}\n`);
 }
 
 /**

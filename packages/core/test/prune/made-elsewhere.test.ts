@@ -24,7 +24,7 @@ import {
   paramCount,
   planWithout,
   relativeDiff,
-  runOutputs,
+  runGraph,
   staysFixed,
 } from './fixtures/harness.js';
 
@@ -132,11 +132,11 @@ for (const c of cases) {
     let g: Graph;
     let dep: DependencyGraph;
     let feeds: Record<string, Tensor>;
-    let reference: Awaited<ReturnType<typeof runOutputs>>;
+    let reference: Awaited<ReturnType<typeof runGraph>>;
     beforeAll(async () => {
       g = await readOnnx(fixture(`${c.file}.onnx`));
       feeds = { x: linspaceInput(c.inputDims) };
-      reference = await runOutputs(g, feeds);
+      reference = await runGraph(g, feeds);
       dep = buildDependencyGraph(g);
     });
 
@@ -153,7 +153,7 @@ for (const c of cases) {
     });
 
     it('0 % gives identical outputs', async () => {
-      const out = await runOutputs(applyPrunePlan(g, dep, new Map()), feeds);
+      const out = await runGraph(applyPrunePlan(g, dep, new Map()), feeds);
       expect(out['y']!.dims).toEqual(reference['y']!.dims);
       expect(Array.from(out['y']!.data as Float32Array)).toEqual(Array.from(reference['y']!.data as Float32Array));
     });
@@ -166,7 +166,7 @@ for (const c of cases) {
       expect([pruned.inputs, pruned.outputs]).toEqual([g.inputs, g.outputs]);
       checkCutShapes(g, pruned, dep, plan);
       expect(paramCount(pruned)).toBeLessThan(paramCount(g));
-      const out = await runOutputs(pruned, feeds);
+      const out = await runGraph(pruned, feeds);
       expect(out['y']!.dims).toEqual(reference['y']!.dims);
       expect((out['y']!.data as Float32Array).every(Number.isFinite)).toBe(true);
     });
@@ -175,9 +175,9 @@ for (const c of cases) {
       for (const { what, group, channels } of c.kills(g, dep)) {
         expect(group.prunable, `${what} prunable`).toBe(true);
         const dead = killChannels(g, group, channels);
-        const expected = await runOutputs(dead, feeds);
+        const expected = await runGraph(dead, feeds);
         expect(relativeDiff(reference, expected), `${what}: the channels mattered`).toBeGreaterThan(1e-4);
-        expect(relativeDiff(expected, await runOutputs(applyPrunePlan(dead, dep, planWithout(group, channels)), feeds)), what).toBeLessThan(1e-5);
+        expect(relativeDiff(expected, await runGraph(applyPrunePlan(dead, dep, planWithout(group, channels)), feeds)), what).toBeLessThan(1e-5);
       }
     });
   });

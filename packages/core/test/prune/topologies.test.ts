@@ -29,7 +29,7 @@ import {
   paramOwners,
   planWithout,
   relativeDiff,
-  runOutputs,
+  runGraph,
   seededFeeds,
   staysFixed,
   valueOwners,
@@ -50,19 +50,19 @@ function topologySuite<M>(t: Topology<M>): void {
     let f: Fixture<M>;
     let dep: DependencyGraph;
     let feeds: ReturnType<typeof seededFeeds>;
-    let reference: Awaited<ReturnType<typeof runOutputs>>;
+    let reference: Awaited<ReturnType<typeof runGraph>>;
     beforeAll(async () => {
       f = t.build();
       dep = buildDependencyGraph(f.graph);
       feeds = seededFeeds(f.graph, 7);
-      reference = await runOutputs(f.graph, feeds);
+      reference = await runGraph(f.graph, feeds);
     });
 
     it('0 %: the cut graph gives identical outputs', async () => {
       const same = applyPrunePlan(f.graph, dep, new Map());
       expect(same).not.toBe(f.graph);
       expect([same.inputs, same.outputs]).toEqual([f.graph.inputs, f.graph.outputs]);
-      const out = await runOutputs(same, feeds);
+      const out = await runGraph(same, feeds);
       for (const name of f.graph.outputs) {
         expect(out[name]!.dims).toEqual(reference[name]!.dims);
         expect(Array.from(out[name]!.data as Float32Array)).toEqual(Array.from(reference[name]!.data as Float32Array));
@@ -80,7 +80,7 @@ function topologySuite<M>(t: Topology<M>): void {
       for (const name of f.graph.inputs) expect(pruned.shape(name)).toEqual(f.graph.shape(name));
       checkCutShapes(f.graph, pruned, dep, plan);
       expect(paramCount(pruned)).toBeLessThan(before);
-      const out = await runOutputs(pruned, feeds);
+      const out = await runGraph(pruned, feeds);
       for (const name of f.graph.outputs) {
         expect(out[name]!.dims).toEqual(reference[name]!.dims);
         expect((out[name]!.data as Float32Array).every(Number.isFinite)).toBe(true);
@@ -98,11 +98,11 @@ function topologySuite<M>(t: Topology<M>): void {
       for (const { what, group, channels } of t.kills(dep, f)) {
         expect(group.prunable, `${what}: group ${group.id} prunable (${group.fixedReason ?? ''})`).toBe(true);
         const dead = killChannels(f.graph, group, channels);
-        const expected = await runOutputs(dead, feeds);
+        const expected = await runGraph(dead, feeds);
         // The killed channels mattered, so a cut of the wrong ones would show.
         expect(relativeDiff(reference, expected), `${what}: killing channels changes the outputs`).toBeGreaterThan(1e-4);
         const cut = applyPrunePlan(dead, dep, planWithout(group, channels));
-        expect(relativeDiff(expected, await runOutputs(cut, feeds)), `${what}: cut of channels ${channels.join(',')}`).toBeLessThan(1e-5);
+        expect(relativeDiff(expected, await runGraph(cut, feeds)), `${what}: cut of channels ${channels.join(',')}`).toBeLessThan(1e-5);
       }
     });
   });

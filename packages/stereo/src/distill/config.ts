@@ -3,7 +3,7 @@
  * `--temperature` syntaxes, the per-step temperature, and the check of a resumed run's options.
  */
 import { Graph, InvalidParameterError, is } from '@stereo-sdk/core';
-import { resolveInit, resolveTrainingConfig, type StereoTrainingOptions } from '../training/config.js';
+import { checkFixedOnResume, resolveTrainingConfig, SHARED_RESUME_RESOLVERS, type ResumeResolvers, type StereoTrainingOptions } from '../training/config.js';
 import { resolveLossWeights } from '../training/loss.js';
 import type { LossWeights } from '../training/types.js';
 import { KD_LOSSES, resolveKdWeights, type KdLoss, type KdWeights } from './losses.js';
@@ -141,27 +141,19 @@ const FIXED_ON_RESUME = [
   'ckptEvery', 'selectBy', 'seed', 'teacher', 'kd', 'temperature', 'gtWeight', 'gtLoss', 'confidenceThreshold', 'teacherFeature', 'studentFeature', 'cache',
 ] as const;
 
+const DISTILL_RESUME_RESOLVERS: ResumeResolvers<StereoDistillConfig> = Object.freeze({
+  ...SHARED_RESUME_RESOLVERS,
+  gtLoss: (given: unknown) => resolveLossWeights(given as Partial<LossWeights>),
+  teacher: (given: unknown) => describeTeacher(given as string | Graph),
+  temperature: (given: unknown) => resolveTemperature(given as StereoDistillOptions['temperature']),
+  kd: (given: unknown, _storedValue: unknown, stored: StereoDistillConfig) => resolveKdWeights(given as KdWeights, stored.gtWeight),
+});
+
 /**
  * Checks that options given to a resumed distillation run agree with the stored config.
  * @throws InvalidParameterError naming the first option that differs
  */
 export function checkDistillResume(stored: StereoDistillConfig, o: StereoDistillOptions): void {
-  if (o.time !== undefined) throw new InvalidParameterError(`A resumed run keeps its step count (${stored.steps}); drop the time budget`);
-  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
-  for (const key of FIXED_ON_RESUME) {
-    const given = o[key as keyof StereoDistillOptions];
-    if (given === undefined) continue;
-    const storedValue = stored[key as keyof StereoDistillConfig];
-    let value: unknown = given;
-    if (key === 'gtLoss') value = resolveLossWeights(given as Partial<LossWeights>);
-    else if (key === 'augment' || key === 'net') value = { ...(storedValue as object), ...(given as object) };
-    else if (key === 'init') value = resolveInit(given);
-    else if (key === 'teacher') value = describeTeacher(given as string | Graph);
-    else if (key === 'temperature') value = resolveTemperature(given as StereoDistillOptions['temperature']);
-    else if (key === 'kd') value = resolveKdWeights(given as KdWeights, stored.gtWeight);
-    if (!same(value, storedValue)) {
-      throw new InvalidParameterError(`The run being resumed was started with ${key} ${JSON.stringify(storedValue)}, not ${JSON.stringify(key === 'init' || key === 'teacher' ? value : given)}; drop the option or start a new run folder`);
-    }
-  }
+  // A graph given again is quoted by the label the config records for it.
+  checkFixedOnResume(stored, o, FIXED_ON_RESUME, DISTILL_RESUME_RESOLVERS, ['init', 'teacher']);
 }
-

@@ -7,42 +7,33 @@
  * unlabeled. It is also the fine-tuning step of pruning: given `init` as an in-memory graph of any
  * channel widths, it returns the fine-tuned inference graph.
  */
-import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { createTrainer, InvalidParameterError, is, writeFileAtomic, writeOnnx, type Graph, type StepResult, type Trainer } from '@stereo-sdk/core';
+import { InvalidParameterError, writeOnnx, type StepResult, type Trainer } from '@stereo-sdk/core';
 import { toInferenceModel } from '../nets/export.js';
 import { isInMemoryInit, networkFacts } from '../training/init.js';
-import { checkWritable, exists, runLoop } from '../training/loop.js';
-import { holdsRun, readRunCheckpoint, readRunConfigFile, writeRunConfig, type RunState } from '../training/run-dir.js';
-import { calibrateTimeBudget, openRunSources, trainerOptions } from '../training/setup.js';
-import { checkSessionOptions, sessionRunFolder, startingNetwork } from '../training/train.js';
-import type { ValidationResult } from '../training/types.js';
+import { readRunConfigFile } from '../training/run-dir.js';
+import { openSession, runSession, sessionFiles, sessionResult, startTrainer, type RunKind, type SessionOptions } from '../training/session.js';
+import { openRunSources, startingNetwork, trainerOptions } from '../training/setup.js';
 import { createValidator, type Validator } from '../training/validate.js';
 import { createTeacherCache, type TeacherCache } from './cache.js';
 import { checkDistillResume, DISTILL_DEFAULTS, resolveDistillConfig, temperatureAt, type StereoDistillOptions } from './config.js';
 import { DISTILL_INPUTS, DISTILL_OUTPUTS, distillLossGraph, KD_LOSSES, resolveKdWeights, type KdLoss } from './losses.js';
 import { createDistillLoader, missingGroundTruth, teacherReferenceSource, teacherRequest } from './targets.js';
 import { openTeacher, type Teacher } from './teacher.js';
-import type { DistillLogLine, StereoDistillConfig, StereoDistillEvent, StereoDistillResult } from './types.js';
+import type { DistillLogLine, StereoDistillConfig, StereoDistillResult } from './types.js';
 
 /** Knobs of one distillation session that are not part of the stored run config. */
-export interface DistillRunOptions {
-  /** Run folder (config, checkpoints, log, teacher cache); default `<out without .onnx>.run`. */
-  runDir?: string;
-  /** Continue the run in `runDir` from its last checkpoint; default false. */
-  resume?: boolean;
-  /** onnxruntime intra-op threads for the student and the teacher, [0, 64]; default 0 = one per core. */
-  threads?: number;
-  /** Stops after the current step; a checkpoint is written, nothing is exported. */
-  signal?: AbortSignal;
-  /** Progress events (steps, validations, checkpoints, export). */
-  onEvent?: (event: StereoDistillEvent) => void;
-}
+export type DistillRunOptions = SessionOptions<DistillLogLine>;
 
-/** Reads `run.json` of a distillation run. */
-async function readDistillConfig(dir: string): Promise<StereoDistillConfig> {
-  return readRunConfigFile<StereoDistillConfig>(dir, (c) => typeof c.teacher === 'string' && typeof c.data === 'string' && Number.isInteger(c.steps), 'distillation');
-}
+/** How a distillation run reads, checks and resolves its config. */
+const DISTILL_RUN: RunKind<StereoDistillConfig, StereoDistillOptions> = {
+  optionsName: 'distillation options',
+  missingOut: 'Give out (the output model) or runDir (the run folder) for a distillation run',
+  occupied: (runDir) => `${runDir} already holds a run; continue it with resume (--resume) or choose another run folder (--run-dir)`,
+  readConfig: (runDir) => readRunConfigFile<StereoDistillConfig>(runDir, (c) => typeof c.teacher === 'string' && typeof c.data === 'string' && Number.isInteger(c.steps), 'distillation'),
+  checkResume: checkDistillResume,
+  resolveConfig: resolveDistillConfig,
+};
 
 /** Which metric output reports which log term. */
 const TERM_OF: Readonly<Record<string, KdLoss | 'gt'>> = Object.freeze({
@@ -84,24 +75,9 @@ function checkTermsAgainstTeacher(config: StereoDistillConfig, teacher: Teacher)
  * const { graph } = await distillStereo({ init: prunedGraph, teacher: 'teacher.onnx', data: 'synthetic:/data/synth', runDir: 'prune.run/step1', steps: 500, val: null });
  */
 export async function distillStereo(options: StereoDistillOptions & DistillRunOptions): Promise<StereoDistillResult> {
-  const started = performance.now();
-  if (!is.plainObject(options as unknown)) throw is.invalidParameterError('distillation options', 'an object', options);
-  checkSessionOptions(options);
-  const { runDir: runDirOption, resume = false, threads = 0, signal, onEvent, ...given } = options;
-  const { runDir, files } = sessionRunFolder(runDirOption, given.out, resume, 'Give out (the output model) or runDir (the run folder) for a distillation run');
-
-  let config: StereoDistillConfig;
-  let saved: { graph: Graph; state: RunState } | undefined;
-  if (resume) {
-    config = await readDistillConfig(runDir);
-    checkDistillResume(config, given);
-    if (given.out !== undefined) config = { ...config, out: given.out };
-    if (await exists(files.checkpoint)) saved = await readRunCheckpoint(files.checkpoint);
-  } else {
-    config = resolveDistillConfig(given, runDirOption !== undefined);
-    if (await holdsRun(runDir)) throw new InvalidParameterError(`${runDir} already holds a run; continue it with resume (--resume) or choose another run folder (--run-dir)`);
-  }
-  if (config.out !== null) await checkWritable(path.dirname(path.resolve(config.out)), `the output folder of ${config.out}`);
+  const session = await openSession<StereoDistillConfig, StereoDistillOptions, DistillLogLine>(options, DISTILL_RUN);
+  const { runDir, files, resume, threads, given, saved } = session;
+  let { config } = session;
   if (given.teacher === undefined && config.teacher.startsWith('<in-memory')) throw new InvalidParameterError(`This run distills from ${config.teacher}; pass the same graph as teacher again`);
   if (!saved && config.init !== null && given.init === undefined && isInMemoryInit(config.init)) {
     throw new InvalidParameterError(`This run started from ${config.init} and has no checkpoint yet; pass the same graph as init again`);
@@ -166,25 +142,11 @@ export async function distillStereo(options: StereoDistillOptions & DistillRunOp
       ...(featureShape ? { featureGrid: { height: featureShape[2] as number, width: featureShape[3] as number } } : {}),
     });
 
-    let initialValidation: ValidationResult | undefined;
-    if (saved) {
-      trainer = await createTrainer(saved.graph, { threads });
-    } else {
-      const options = (c: StereoDistillConfig) => trainerOptions(c, threads, built!.metrics);
-      if (!resume && config.timeBudget !== null) {
-        const calibration = await calibrateTimeBudget(lossGraph, { config, batch: (s) => loader.batch(s), ...(validator ? { validator } : {}), trainerOptions: options }, started + config.timeBudget * 1000, given);
-        config = calibration.config;
-        steps = config.steps;
-        initialValidation = calibration.initialValidation;
-        onEvent?.({ type: 'calibrated', stepMs: calibration.stepMs, totalSteps: config.steps });
-      }
-      trainer = await createTrainer(lossGraph, options(config));
-    }
-    if (!resume) {
-      await fsp.mkdir(runDir, { recursive: true });
-      await writeRunConfig(runDir, config);
-      await writeFileAtomic(files.log, '');
-    }
+    const feed = { batch: (step: number) => loader.batch(step), ...(validator ? { validator } : {}) };
+    const start = await startTrainer(session, config, () => lossGraph, { ...feed, trainerOptions: (c) => trainerOptions(c, threads, built!.metrics) });
+    trainer = start.trainer;
+    config = start.config;
+    steps = config.steps;
     const metrics = trainer.trainConfig.metrics;
     const trainLine = (r: StepResult): DistillLogLine => {
       const terms: Partial<Record<KdLoss | 'gt', number>> = {};
@@ -204,15 +166,10 @@ export async function distillStereo(options: StereoDistillOptions & DistillRunOp
       };
     };
     const out = config.out;
-    const outcome = await runLoop<DistillLogLine>({
-      settings: config,
-      trainer,
-      files,
-      runDir,
-      state: saved?.state ?? { seconds: 0 },
-      started,
-      batch: (step) => loader.batch(step),
-      ...(validator ? { validator } : {}),
+    const outcome = await runSession(session, {
+      ...start,
+      ...feed,
+      config,
       trainLine,
       exportModel: async (source) => {
         const graph = toInferenceModel(source);
@@ -220,23 +177,11 @@ export async function distillStereo(options: StereoDistillOptions & DistillRunOp
         await writeOnnx(out, graph);
         return { graph, path: out };
       },
-      ...(signal ? { signal } : {}),
-      ...(onEvent ? { onEvent } : {}),
-      ...(initialValidation ? { initialValidation } : {}),
     });
     return {
-      config,
-      runDir,
-      step: outcome.step,
-      stopped: outcome.stopped,
-      outOfTime: outcome.outOfTime,
-      ...(outcome.exported ? { graph: outcome.exported.graph, exportedStep: outcome.exported.step, ...(outcome.exported.path !== undefined ? { model: outcome.exported.path } : {}) } : {}),
-      ...(outcome.best ? { best: outcome.best } : {}),
-      log: outcome.log,
-      seconds: outcome.seconds,
-      params: outcome.params,
+      ...sessionResult(session, config, outcome, (exported) => ({ graph: exported.graph, exportedStep: exported.step, ...(exported.path !== undefined ? { model: exported.path } : {}) })),
       teacher: { runs: teacher.runs, cacheHits: cache?.hits ?? 0, cacheMisses: cache?.misses ?? 0 },
-      files: { checkpoint: files.checkpoint, ...(outcome.best ? { best: files.best } : {}), log: files.log, config: files.config, ...(cache ? { cache: cache.dir } : {}) },
+      files: { ...sessionFiles(session, outcome), ...(cache ? { cache: cache.dir } : {}) },
     };
   } finally {
     await trainer?.release();

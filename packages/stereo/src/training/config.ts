@@ -205,24 +205,51 @@ export function resolveInit(init: unknown): string | null {
   return init;
 }
 
+/**
+ * How a resumed run records an option it is given, to compare it with the stored value: from the
+ * given value, the stored one and the whole stored config. An option without a resolver compares
+ * as given.
+ */
+export type ResumeResolvers<C> = Readonly<Record<string, (given: unknown, storedValue: unknown, stored: C) => unknown>>;
+
+/** An object option given again is laid over the stored one (the stored config holds every field). */
+const laidOver = (given: unknown, storedValue: unknown): unknown => ({ ...(storedValue as object), ...(given as object) });
+
+/** Resolvers of the resumable options that training and distillation share. */
+export const SHARED_RESUME_RESOLVERS: ResumeResolvers<unknown> = Object.freeze({ augment: laidOver, net: laidOver, init: resolveInit });
+
+/**
+ * Checks that options given to a resumed run agree with its stored config: a resumed run keeps
+ * its step count, so a time budget is refused, and each of `keys` that is given must equal the
+ * stored value once resolved. Shared by training and distillation.
+ * @param keys - the options a resumed run must not change
+ * @param resolvers - how given options are recorded (see `ResumeResolvers`)
+ * @param quoteResolved - options whose message quotes the resolved value instead of the given one
+ * @throws InvalidParameterError naming the first option that differs
+ */
+export function checkFixedOnResume<C extends { readonly steps: number }>(stored: C, options: { readonly time?: number }, keys: readonly string[], resolvers: ResumeResolvers<C>, quoteResolved: readonly string[] = []): void {
+  if (options.time !== undefined) throw new InvalidParameterError(`A resumed run keeps its step count (${stored.steps}); drop the time budget`);
+  for (const key of keys) {
+    const given = (options as Record<string, unknown>)[key];
+    if (given === undefined) continue;
+    const storedValue = (stored as unknown as Record<string, unknown>)[key];
+    const resolve = resolvers[key];
+    const value = resolve ? resolve(given, storedValue, stored) : given;
+    if (JSON.stringify(value) !== JSON.stringify(storedValue)) {
+      throw new InvalidParameterError(`The run being resumed was started with ${key} ${JSON.stringify(storedValue)}, not ${JSON.stringify(quoteResolved.includes(key) ? value : given)}; drop the option or start a new run folder`);
+    }
+  }
+}
+
 /** Keys of the stored config that a resumed run must not change. */
 const FIXED_ON_RESUME = ['arch', 'net', 'init', 'data', 'val', 'valLimit', 'steps', 'batch', 'crop', 'lr', 'weightDecay', 'schedule', 'warmup', 'clipGradNorm', 'loss', 'augment', 'valEvery', 'ckptEvery', 'selectBy', 'seed'] as const;
+
+const TRAINING_RESUME_RESOLVERS: ResumeResolvers<StereoTrainingConfig> = Object.freeze({ ...SHARED_RESUME_RESOLVERS, loss: (given: unknown) => resolveLossWeights(given as Partial<LossWeights>) });
 
 /**
  * Checks that options given to a resumed run agree with the stored config.
  * @throws InvalidParameterError naming the first option that differs
  */
 export function checkResumeOptions(stored: StereoTrainingConfig, o: StereoTrainingOptions): void {
-  if (o.time !== undefined) throw new InvalidParameterError(`A resumed run keeps its step count (${stored.steps}); drop the time budget`);
-  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
-  for (const key of FIXED_ON_RESUME) {
-    const given = o[key as keyof StereoTrainingOptions];
-    if (given === undefined) continue;
-    const storedValue = stored[key as keyof StereoTrainingConfig];
-    const value =
-      key === 'loss' ? resolveLossWeights(given as Partial<LossWeights>) : key === 'augment' || key === 'net' ? { ...(storedValue as object), ...(given as object) } : key === 'init' ? resolveInit(given) : given;
-    if (!same(value, storedValue)) {
-      throw new InvalidParameterError(`The run being resumed was started with ${key} ${JSON.stringify(storedValue)}, not ${JSON.stringify(given)}; drop the option or start a new run folder`);
-    }
-  }
+  checkFixedOnResume(stored, o, FIXED_ON_RESUME, TRAINING_RESUME_RESOLVERS);
 }

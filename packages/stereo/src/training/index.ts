@@ -27,4 +27,5 @@ export { DEFAULT_LOSS_WEIGHTS, LOSS_OUTPUTS, resolveLossWeights, supervisedLossG
 export { createValidator, type Validator, type ValidatorOptions } from './validate.js';
 export { resolveTrainingConfig, TRAINING_DEFAULTS, type StereoTrainingOptions } from './config.js';
 export { RUN_FILES, readRunConfig } from './run-dir.js';
-export { defaultRunDir, trainStereo, type TrainingRunOptions } from './train.js';
+export { defaultRunDir } from './session.js';
+export { trainStereo, type TrainingRunOptions } from './train.js';

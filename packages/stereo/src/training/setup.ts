@@ -11,7 +11,7 @@ import { networkStride, resolveNetConfig, STUDENT_CONFIG, TEACHER_CONFIG } from 
 import { buildStudent } from '../nets/student.js';
 import { buildTeacher } from '../nets/teacher.js';
 import { defaultValEvery, defaultWarmup, type StereoTrainingOptions } from './config.js';
-import { networkFacts, prepareInitNetwork, type NetworkFacts } from './init.js';
+import { isInMemoryInit, loadInitGraph, networkFacts, prepareInitNetwork, type NetworkFacts } from './init.js';
 import { createBatchLoader, type BatchLoader } from './loader.js';
 import { LOSS_OUTPUTS } from './loss.js';
 import { assertLabeled, openTrainingSource, type SampleSource } from './source.js';
@@ -125,6 +125,20 @@ export function runNetwork(config: Pick<StereoTrainingConfig, 'arch' | 'net' | '
   const opts = { height: config.crop.height, width: config.crop.width, batch: config.batch, seed: config.seed, config: config.net };
   const net = config.arch === 'teacher' ? buildTeacher(opts) : buildStudent(opts);
   return { graph: net.graph, facts: { kind: net.kind, stride: net.stride, maxDisparity: net.config.maxDisparity, headScale: net.config.headScale } };
+}
+
+/**
+ * The network graph of a new or checkpoint-less run: fresh, or the init model (read again from its
+ * file, or the graph given now).
+ * @throws InvalidParameterError when a recorded in-memory init is not given again
+ */
+export async function startingNetwork(config: Pick<StereoTrainingConfig, 'arch' | 'net' | 'batch' | 'crop' | 'seed' | 'init'>, given: Graph | string | undefined): Promise<{ graph: Graph; facts: NetworkFacts }> {
+  if (config.init === null) return runNetwork(config);
+  if (given === undefined && isInMemoryInit(config.init)) {
+    throw new InvalidParameterError(`This run started from ${config.init} and has no checkpoint yet; pass the same graph as init again`);
+  }
+  const init = given ?? config.init;
+  return runNetwork(config, await loadInitGraph(init), typeof init === 'string' ? init : undefined);
 }
 
 /** The optimizer-side fields of a run config. */
