@@ -1,11 +1,12 @@
 /**
- * `stereo-sdk export`: the best-validated weights of a run folder become a model the runtime drives;
+ * `stereo-sdk export`: the best-validated (or last checkpointed) weights of a run folder become a model the runtime drives;
  * a folder that is not a run, or a run without validation, gets a one-line error naming the file.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { readOnnx } from '@stereo-sdk/core';
 import { createStereoMatcher } from '@stereo-sdk/edge-runtime';
 import { main } from '../src/program.js';
 import { argv, capture } from './helpers/fixtures.js';
@@ -58,5 +59,19 @@ describe('stereo-sdk export', () => {
     expect(r2.errText).toMatch(/best\.onnx/);
     expect(existsSync(path.join(tmp, 'y.onnx'))).toBe(false);
     expect((await run('export', '--out', path.join(tmp, 'z.onnx'))).errText).toMatch(/--run-dir/);
+    expect((await run('export', '--run-dir', runDir, '--out', path.join(tmp, 'z.onnx'), '--weights', 'first')).errText).toMatch(/^error: .*--weights/);
+  }, 60_000);
+
+  it('exports the last checkpoint with --weights last: the weights the run itself ended with', async () => {
+    const runDir = path.join(tmp, 'last.run');
+    const final = path.join(tmp, 'last.onnx');
+    expect((await run('train', '--arch', 'student', '--out', final, '--run-dir', runDir, '--steps', '2', '--ckpt-every', '1', '--no-val', ...TINY)).code).toBe(0);
+    const out = path.join(tmp, 'last-exported.onnx');
+    const r = await run('export', '--run-dir', runDir, '--out', out, '--weights', 'last');
+    expect(r.errText).toBe('');
+    expect(r.outText).toContain('checkpoint.onnx');
+    const [a, b] = [await readOnnx(out), await readOnnx(final)];
+    expect([...a.initializers.keys()].sort()).toEqual([...b.initializers.keys()].sort());
+    for (const [name, t] of b.initializers) expect(a.initializer(name)!.data, name).toEqual(t.data);
   }, 60_000);
 });

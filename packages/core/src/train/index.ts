@@ -9,4 +9,4 @@ export { selectParams, type NamePattern } from './params.js';
 export { toTrainingBatchNorm, type TrainingBatchNorm } from './batchnorm.js';
 export { foldBatchNorm } from './fold.js';
 export { toInferenceGraph, type InferenceExportOptions } from './export.js';
-export { CHECKPOINT_KEYS, type StoredTrainConfig } from './checkpoint.js';
+export { CHECKPOINT_KEYS, splitCheckpoint, type StoredTrainConfig } from './checkpoint.js';
