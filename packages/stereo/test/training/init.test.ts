@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGraphSession, createRng, readOnnx, type BackendTensor, type Graph } from '@stereo-sdk/core';
-import { buildStudent, exportStereoModel, networkFacts, prepareInitNetwork, toInferenceModel, trainStereo } from '@stereo-sdk/stereo';
+import { buildStudent, exportStereoModel, networkFacts, prepareInitNetwork, STUDENT_VARIANTS, toInferenceModel, trainStereo } from '@stereo-sdk/stereo';
 
 const NET = { widthMultiplier: 0.25, maxDisparity: 16 };
 let dir: string;
@@ -35,7 +35,7 @@ describe('init models', () => {
   it('re-shapes an exported (BN-folded) student to a training size without changing what it computes', async () => {
     const net = buildStudent({ height: 32, width: 64, batch: 2, seed: 4, config: NET });
     const { graph, facts } = prepareInitNetwork(await readOnnx(student), { batch: 2, height: 32, width: 64 });
-    expect(facts).toEqual({ kind: 'student', stride: 16, maxDisparity: 16 });
+    expect(facts).toEqual({ kind: 'student', stride: 16, maxDisparity: 16, headScale: 4 });
     expect(graph.outputs).toEqual(['disparity', 'logits']);
     expect(graph.staticShape('logits')).toEqual([2, 4, 8, 16]);
     expect(graph.nodes.some((n) => n.opType === 'BatchNormalization')).toBe(false);
@@ -50,7 +50,13 @@ describe('init models', () => {
     // Facts come from the contract when the builder's record is gone.
     const bare = toInferenceModel(net.graph);
     bare.metadata.delete('stereo_sdk.net');
-    expect(networkFacts(bare)).toEqual({ kind: 'student', stride: 16, maxDisparity: 16 });
+    expect(networkFacts(bare)).toEqual({ kind: 'student', stride: 16, maxDisparity: 16, headScale: 4 });
+    // A head at 1/8 is read from the builder's record, or else from the contract's logits.
+    const fast = buildStudent({ height: 64, width: 64, config: { ...STUDENT_VARIANTS.fast, ...NET } });
+    expect(networkFacts(fast.graph)).toEqual({ kind: 'student', stride: 32, maxDisparity: 16, headScale: 8 });
+    const fastBare = toInferenceModel(fast.graph);
+    fastBare.metadata.delete('stereo_sdk.net');
+    expect(networkFacts(fastBare)).toEqual({ kind: 'student', stride: 32, maxDisparity: 16, headScale: 8 });
   });
 
   it('trainStereo fine-tunes an init model and exports it with its contract', async () => {
