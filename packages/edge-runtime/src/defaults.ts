@@ -76,7 +76,7 @@ export const BUNDLED_MODELS: readonly BundledModel[] = checkBundledModels([
   {
     name: 'student-kitti30',
     file: 'student-kitti30.onnx',
-    description: 'The student pruned to a 30 ms p50 target at KITTI size (1242×375, 2-core CPU); see models/README.md.',
+    description: 'The fast student variant pruned to a 30 ms p50 target at KITTI size (1242×375, 2-core CPU): about 4× faster than student.onnx there, less accurate; see models/README.md.',
     // ±25 %: covers KITTI's rectified sizes (1224–1242 × 370–376), crops and similar wide automotive
     // cameras. Much larger frames lose the latency the pruning bought; much smaller ones do not need it.
     bestFor: { width: 1242, height: 375, tolerance: 0.25 },
