@@ -1,7 +1,9 @@
 /**
  * Distillation losses, built into the student's training graph with the graph builder:
  * - `dist-l1`: Σ_d |q_d − p_d| per pixel (averaged over pixels), q = softmax(student logits / T),
- *   p = softmax(teacher logits / T) resampled to the student's bins;
+ *   p = softmax(teacher logits / T) resampled to the student's bins (and averaged over the teacher's
+ *   cells inside each student cell when the teacher's grid is finer, e.g. a 1/4 teacher for a
+ *   student whose head runs at 1/8);
  * - `dist-kl`: T² · Σ_d p_d (log p_d − log q_d) per pixel (Hinton's T² keeps the gradient's scale
  *   as T changes);
  * - `disp-l1`: |d_student − d_teacher| over the pixels the teacher is trusted on (pseudo ground truth);
@@ -103,6 +105,11 @@ export interface DistillLossSpec {
   readonly studentMaxDisparity: number;
   /** The teacher's bins (needed by `dist-l1` / `dist-kl`). */
   readonly teacherBins?: BinLayout;
+  /**
+   * Teacher logit cells per student logit cell along each axis (an integer ≥ 1, default 1): 2 for a
+   * teacher whose logits are at 1/4 and a student whose head runs at 1/8.
+   */
+  readonly teacherPool?: number;
   /** Channels of the teacher's features (needed by `feature`). */
   readonly teacherFeatureChannels?: number;
   /** The student value whose features the adapter reads; default `DEFAULT_STUDENT_FEATURE`. */
@@ -132,8 +139,10 @@ export function softened(b: GraphBuilder, logits: TensorRef, temperature: Tensor
  * The teacher's softened distribution on the student's bins, and the pixels it counts on (when the
  * bins had to be resampled).
  */
-function teacherDistribution(b: GraphBuilder, logits: TensorRef, temperature: TensorRef, from: BinLayout, to: BinLayout): { prob: TensorRef; mask?: TensorRef } {
-  const p = softened(b, logits, temperature).prob;
+function teacherDistribution(b: GraphBuilder, logits: TensorRef, temperature: TensorRef, from: BinLayout, to: BinLayout, pool: number): { prob: TensorRef; mask?: TensorRef } {
+  const soft = softened(b, logits, temperature).prob;
+  // A student cell covers pool × pool teacher cells: its target is their mean distribution.
+  const p = pool > 1 ? b.avgPool(soft, pool, { stride: pool }) : soft;
   const m = binResampleMatrix(from, to);
   if (!m) return { prob: p };
   const [r] = b.op('Conv', [p, b.constant(m, [to.bins, from.bins, 1, 1])], { kernel_shape: attr.ints([1, 1]) });
@@ -176,6 +185,8 @@ export function distillLossGraph(net: Graph, spec: DistillLossSpec): { graph: Gr
   if (!is.plainObject(spec as unknown)) throw is.invalidParameterError('distillation spec', 'an object', spec);
   const w = resolveKdWeights(spec.kd, spec.gtWeight);
   is.assertNumber('studentMaxDisparity', spec.studentMaxDisparity, Number.MIN_VALUE);
+  const pool = spec.teacherPool ?? 1;
+  is.assertInteger('teacherPool', pool, 1, 16);
   const b = new GraphBuilder({ graph: lossBase(net), seed: spec.seed ?? 0 });
   const g = b.graph;
   const disparity = valueRef(g, STEREO_NET_IO.disparity);
@@ -193,9 +204,9 @@ export function distillLossGraph(net: Graph, spec: DistillLossSpec): { graph: Gr
     if (usesDist) {
       if (!spec.teacherBins) throw new InvalidParameterError('dist-l1 / dist-kl need a teacher that exposes logits over disparity bins; use disp-l1 for a disparity-only teacher');
       const temperature = b.input(DISTILL_INPUTS.temperature, 'float32', []);
-      const teacherLogits = b.input(DISTILL_INPUTS.teacherLogits, 'float32', [n!, spec.teacherBins.bins, h!, wq!]);
+      const teacherLogits = b.input(DISTILL_INPUTS.teacherLogits, 'float32', [n!, spec.teacherBins.bins, h! * pool, wq! * pool]);
       const q = softened(b, logits, temperature);
-      const p = teacherDistribution(b, teacherLogits, temperature, spec.teacherBins, student);
+      const p = teacherDistribution(b, teacherLogits, temperature, spec.teacherBins, student, pool);
       if (w['dist-l1'] > 0) terms.push({ name: DISTILL_OUTPUTS['dist-l1'], value: perPixelMean(b, b.abs(b.sub(q.prob, p.prob)), p.mask), weight: w['dist-l1'] });
       if (w['dist-kl'] > 0) {
         const logP = b.log(b.clip(p.prob, 1e-12));

@@ -186,7 +186,7 @@ export function createDistillLoader(source: SampleSource, opts: DistillLoaderOpt
         }
       }
       if (want.logits) {
-        if (!t.logits || t.logits.downsample !== scale) throw new InvalidParameterError(`teacher ${teacher.source} gives logits at 1/${t.logits?.downsample ?? '?'}; distribution distillation needs them at the student's 1/${scale} (use disp-l1)`);
+        if (!t.logits || scale % t.logits.downsample !== 0) throw new InvalidParameterError(`teacher ${teacher.source} gives logits at 1/${t.logits?.downsample ?? '?'}; distribution distillation needs them at the student's 1/${scale} or finer (use disp-l1)`);
         grids.logits.push(t.logits.data);
       }
       if (want.features) {
@@ -217,7 +217,8 @@ export function createDistillLoader(source: SampleSource, opts: DistillLoaderOpt
       parts.forEach((p, k) => data.set(p, k * channels * h * w));
       return f32([n, channels, h, w], data);
     };
-    if (want.logits) feeds[DISTILL_INPUTS.teacherLogits] = stack(grids.logits, teacher.logits!.bins, height / scale, width / scale);
+    const ld = teacher.logits?.downsample ?? scale;
+    if (want.logits) feeds[DISTILL_INPUTS.teacherLogits] = stack(grids.logits, teacher.logits!.bins, height / ld, width / ld);
     if (want.features) feeds[DISTILL_INPUTS.teacherFeatures] = stack(grids.features, teacher.features!.channels, opts.featureGrid!.height, opts.featureGrid!.width);
     if (gt) {
       const qDims = [n, 1, height / scale, width / scale];

@@ -110,13 +110,18 @@ export async function distillStereo(options: StereoDistillOptions & DistillRunOp
       config = { ...config, valReference: null };
     }
 
+    // A teacher with finer logits than the student's head (1/4 vs 1/8) is averaged down to it.
+    const teacherPool = teacher.logits ? facts.headScale / teacher.logits.downsample : 1;
+    if (want.logits && teacher.logits && !(Number.isInteger(teacherPool) && teacherPool >= 1)) {
+      throw new InvalidParameterError(`teacher ${teacher.source} gives logits at 1/${teacher.logits.downsample}, coarser than the student's 1/${facts.headScale}: distribution distillation cannot sharpen them (use --kd disp-l1)`);
+    }
     const built = network
       ? distillLossGraph(network.graph, {
           kd: config.kd,
           gtWeight: config.gtWeight,
           gtLoss: config.gtLoss,
           studentMaxDisparity: facts.maxDisparity,
-          ...(teacher.logits ? { teacherBins: { bins: teacher.logits.bins, spacing: teacher.logits.spacing } } : {}),
+          ...(teacher.logits ? { teacherBins: { bins: teacher.logits.bins, spacing: teacher.logits.spacing }, ...(want.logits ? { teacherPool } : {}) } : {}),
           ...(teacher.features ? { teacherFeatureChannels: teacher.features.channels } : {}),
           ...(config.studentFeature !== null ? { studentFeature: config.studentFeature } : {}),
           seed: config.seed,

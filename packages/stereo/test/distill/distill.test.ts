@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readOnnx, type Graph } from '@stereo-sdk/core';
-import { CONTRACT_KEY, distillStereo, type DistillLogLine, type DistillRunLogLine, type StereoDistillOptions } from '@stereo-sdk/stereo';
+import { buildStudent, CONTRACT_KEY, distillStereo, exportStereoModel, STUDENT_VARIANTS, type DistillLogLine, type DistillRunLogLine, type StereoDistillOptions } from '@stereo-sdk/stereo';
 import { CROP, prunedLikeStudent, TINY_NET, writeDistillFixtures, type DistillFixtures } from './fixtures.js';
 
 let dir: string;
@@ -125,6 +125,16 @@ describe('distillStereo', () => {
     expect(r.teacher).toEqual({ runs: 2, cacheHits: 0, cacheMisses: 0 });
     await expect(distillStereo({ ...base('disp-kl'), teacher: fx.dispOnly, kd: { 'dist-l1': 1 } })).rejects.toThrow(/outputs only disparity .* dist-l1 \/ dist-kl cannot be used; distill with disp-l1/);
     await expect(distillStereo({ ...base('disp-conf'), teacher: fx.dispOnly, confidenceThreshold: 0.5 })).rejects.toThrow(/neither a confidence output nor logits/);
+  });
+
+  it('distills a fast student (head at 1/8) from a 1/4 teacher by pooling its distributions, and refuses the reverse', async () => {
+    const fast = { ...STUDENT_VARIANTS.fast, ...TINY_NET };
+    const r = await distillStereo({ ...base('fast'), net: fast, kd: { 'dist-l1': 1 }, steps: 2 });
+    expect(r.step).toBe(2);
+    for (const l of trainLines(r.log)) expect(Number.isFinite(l.terms['dist-l1'])).toBe(true);
+    const fastTeacher = join(dir, 'fast-teacher.onnx');
+    await exportStereoModel(fastTeacher, buildStudent({ ...CROP, seed: 8, config: fast }).graph);
+    await expect(distillStereo({ ...base('fast-reverse'), teacher: fastTeacher, kd: { 'dist-l1': 1 } })).rejects.toThrow(/logits at 1\/8, coarser than the student's 1\/4.*disp-l1/);
   });
 
   it('fine-tunes an in-memory student of any widths with feature hints and returns the inference graph', async () => {

@@ -127,6 +127,34 @@ describe('distillation loss values', () => {
     expect(out[DISTILL_OUTPUTS.loss]).toBeCloseTo(l1 / count + (0.25 * t * t * kl) / count, 5);
   });
 
+  it('averages a finer teacher grid down to the student cells (teacherPool), then resamples the bins', async () => {
+    const teacher: BinLayout = { bins: 8, spacing: 2 };
+    const student: BinLayout = { bins: 4, spacing: 4 };
+    const [pool, t] = [2, 0.8];
+    const net = fakeStudent(student.bins, 4);
+    const { graph } = distillLossGraph(net, { kd: { 'dist-l1': 1 }, gtWeight: 0, studentMaxDisparity: 16, teacherBins: teacher, teacherPool: pool });
+    const [th, tw] = [H * pool, W * pool];
+    const tl = random(teacher.bins * th * tw, 5, 3);
+    const out = await run(graph, {
+      [DISTILL_INPUTS.teacherLogits]: f32([1, teacher.bins, th, tw], tl),
+      [DISTILL_INPUTS.temperature]: { type: 'float32', dims: [], data: new Float32Array([t]) },
+    });
+    const sl = net.initializer('student.logits')!.data as Float32Array;
+    let l1 = 0;
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const mean = new Array<number>(teacher.bins).fill(0);
+        for (let dy = 0; dy < pool; dy++) {
+          for (let dx = 0; dx < pool; dx++) softmax(tl, teacher.bins, (y * pool + dy) * tw + x * pool + dx, th * tw, t).forEach((v, k) => (mean[k]! += v / (pool * pool)));
+        }
+        const q = softmax(sl, student.bins, y * W + x, H * W, t);
+        l1 += resampled(mean, teacher, student).p.reduce((a, pk, k) => a + Math.abs(q[k]! - pk), 0);
+      }
+    }
+    expect(out[DISTILL_OUTPUTS['dist-l1']]).toBeCloseTo(l1 / (H * W), 5);
+    expect(() => distillLossGraph(net, { kd: { 'dist-l1': 1 }, gtWeight: 0, studentMaxDisparity: 16, teacherBins: teacher, teacherPool: 1.5 })).toThrow(/teacherPool/);
+  });
+
   it('disp-l1 is the mean absolute difference on the trusted pixels only', async () => {
     const net = fakeStudent(4);
     const { graph } = distillLossGraph(net, { kd: { 'disp-l1': 1 }, gtWeight: 0, studentMaxDisparity: 16 });
