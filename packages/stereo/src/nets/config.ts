@@ -126,7 +126,7 @@ export const TEACHER_CONFIG: StereoNetConfig = Object.freeze({
  * Named overrides of the student preset, for `stereo-sdk train --net NAME`:
  * - `fast`: the KITTI-speed member. Volume, aggregation and head at 1/8, a stride-4 patchify stem,
  *   and no block at 1/4. At KITTI size only the stem runs above 1/8. Its floor (every width at 8,
- *   i.e. what pruning can reach) measured about 0.17× the default student's latency, and 0.5× at
+ *   i.e. what pruning can reach) measured 0.17–0.19× the default student's latency, and 0.5× at
  *   full width (`npm run bench:nets`), so a 30 ms budget leaves room for width. That room is what
  *   pruning trades for accuracy.
  */
