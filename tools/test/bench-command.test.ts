@@ -3,8 +3,7 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { main } from '../src/program.js';
-import { argv, capture, writeManifestDataset, writeModel } from './helpers/fixtures.js';
+import { runCli, writeManifestDataset, writeModel } from './helpers/fixtures.js';
 
 let tmp: string;
 let model: string;
@@ -22,11 +21,7 @@ afterAll(async () => {
   await fsp.rm(tmp, { recursive: true, force: true });
 });
 
-async function run(...args: string[]) {
-  const io = capture();
-  const code = await main(argv('bench', ...args), io);
-  return { code, ...io };
-}
+const run = (...args: string[]) => runCli('bench', ...args);
 
 describe('stereo-sdk bench', () => {
   it('writes JSON, Markdown and a histogram PNG, and prints the summary', async () => {

@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { main } from '../src/program.js';
-import { argv, capture, writeManifestDataset, writeModel, writePair } from './helpers/fixtures.js';
+import { runCli, writeManifestDataset, writeModel, writePair } from './helpers/fixtures.js';
 
 /**
  * The CLI without --model, against a models folder of the test's own (the block-matching fixture
@@ -39,38 +38,33 @@ afterAll(async () => {
   await fsp.rm(tmp, { recursive: true, force: true });
 });
 
-async function run(...args: string[]) {
-  const io = capture();
-  const code = await main(argv(...args), io);
-  return { code, ...io };
-}
 
 describe('without --model, the CLI runs the bundled model for the frame size and says which', () => {
   it('disparity: by the input size', async () => {
     injected.dir = both;
-    const a = await run('disparity', small.left, small.right, '--pfm', path.join(tmp, 'a.pfm'), '--threads', '1');
+    const a = await runCli('disparity', small.left, small.right, '--pfm', path.join(tmp, 'a.pfm'), '--threads', '1');
     expect(a.errText).toBe('');
     expect(a.outText).toContain(`disparity: small-left.png 64x32 with ${STUDENT} on cpu`);
-    const b = await run('disparity', kittiSize.left, kittiSize.right, '--pfm', path.join(tmp, 'b.pfm'), '--threads', '1');
+    const b = await runCli('disparity', kittiSize.left, kittiSize.right, '--pfm', path.join(tmp, 'b.pfm'), '--threads', '1');
     expect(b.errText).toBe('');
     expect(b.outText).toContain(`disparity: kitti-left.png 932x282 with ${KITTI30} on cpu`);
     injected.dir = studentOnly;
-    const c = await run('disparity', kittiSize.left, kittiSize.right, '--pfm', path.join(tmp, 'c.pfm'), '--threads', '1');
+    const c = await runCli('disparity', kittiSize.left, kittiSize.right, '--pfm', path.join(tmp, 'c.pfm'), '--threads', '1');
     expect(c.outText).toContain(`932x282 with ${STUDENT} on cpu`);
-    const given = await run('disparity', small.left, small.right, '--model', path.join(both, 'student.onnx'), '--pfm', path.join(tmp, 'd.pfm'), '--threads', '1');
+    const given = await runCli('disparity', small.left, small.right, '--model', path.join(both, 'student.onnx'), '--pfm', path.join(tmp, 'd.pfm'), '--threads', '1');
     expect(given.outText).toMatch(/^disparity: small-left\.png 64x32 on cpu/);
   });
 
   it('bench: by the preset size', async () => {
     injected.dir = both;
-    const kitti = await run('bench', '--preset', 'kitti', '--runs', '1', '--warmup', '0', '--threads', '1', '--json', path.join(tmp, 'k.json'));
+    const kitti = await runCli('bench', '--preset', 'kitti', '--runs', '1', '--warmup', '0', '--threads', '1', '--json', path.join(tmp, 'k.json'));
     expect(kitti.code).toBe(0);
     expect(kitti.outText).toContain(`bench: ${KITTI30} on cpu`);
     expect(JSON.parse(await fsp.readFile(path.join(tmp, 'k.json'), 'utf8')).model).toBe(KITTI30);
-    const other = await run('bench', '--preset', '64x32', '--runs', '1', '--warmup', '0', '--threads', '1');
+    const other = await runCli('bench', '--preset', '64x32', '--runs', '1', '--warmup', '0', '--threads', '1');
     expect(other.outText).toContain(`bench: ${STUDENT} on cpu`);
     injected.dir = studentOnly;
-    const fallback = await run('bench', '--preset', 'kitti', '--runs', '1', '--warmup', '0', '--threads', '1');
+    const fallback = await runCli('bench', '--preset', 'kitti', '--runs', '1', '--warmup', '0', '--threads', '1');
     expect(fallback.outText).toContain(`bench: ${STUDENT} on cpu`);
   });
 
@@ -82,15 +76,15 @@ describe('without --model, the CLI runs the bundled model for the frame size and
     ]);
     injected.dir = both;
     const json = path.join(tmp, 'eval.json');
-    const mixed = await run('eval', '--data', `manifest:${manifest}`, '--threads', '1', '--json', json);
+    const mixed = await runCli('eval', '--data', `manifest:${manifest}`, '--threads', '1', '--json', json);
     expect(mixed.code).toBe(0);
     const header = 'bundled models by frame size: student (2 scenes), student-kitti30 (1 scene) (@stereo-sdk/edge-runtime/models/)';
     expect(mixed.outText.split('\n')[0]).toBe(`eval: ${header} on manifest:${manifest} (all, 3 scenes), cpu, 1 thread`);
     expect(JSON.parse(await fsp.readFile(json, 'utf8')).model).toBe(header);
     injected.dir = studentOnly;
-    const one = await run('eval', '--data', `manifest:${manifest}`, '--threads', '1');
+    const one = await runCli('eval', '--data', `manifest:${manifest}`, '--threads', '1');
     expect(one.outText.split('\n')[0]).toMatch(/^eval: bundled student \(@stereo-sdk\/edge-runtime\/models\/student\.onnx\) on /);
-    const badFlag = await run('eval', '--data', `manifest:${manifest}`, '--threads', '0');
+    const badFlag = await runCli('eval', '--data', `manifest:${manifest}`, '--threads', '0');
     expect(badFlag.code).not.toBe(0);
     expect(badFlag.errText).toMatch(/--threads/);
     expect(badFlag.errText).not.toMatch(/eval: \d/);

@@ -3,8 +3,7 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readImage, readKittiDisparity, readPfm } from '@stereo-sdk/core';
-import { main } from '../src/program.js';
-import { argv, capture, writeModel, writeNonStereoModel, writePair } from './helpers/fixtures.js';
+import { runCli, writeModel, writeNonStereoModel, writePair } from './helpers/fixtures.js';
 
 const W = 64;
 const H = 32;
@@ -33,11 +32,7 @@ afterAll(async () => {
   await fsp.rm(tmp, { recursive: true, force: true });
 });
 
-async function run(...args: string[]) {
-  const io = capture();
-  const code = await main(argv('disparity', ...args), io);
-  return { code, ...io };
-}
+const run = (...args: string[]) => runCli('disparity', ...args);
 
 describe('stereo-sdk disparity', () => {
   it('writes colorized PNG, PFM and KITTI PNG that hold the known shift, and prints one summary line', async () => {

@@ -4,8 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { evaluateDisparity, readImage, readPfm } from '@stereo-sdk/core';
 import { DEFAULT_MODEL_PATH } from '@stereo-sdk/edge-runtime';
-import { main } from '../src/program.js';
-import { argv, capture, writeManifestDataset, writeModel } from './helpers/fixtures.js';
+import { runCli, writeManifestDataset, writeModel } from './helpers/fixtures.js';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const realManifest = path.resolve(repoRoot, '../shared/datasets/real/manifest.json');
@@ -29,11 +28,7 @@ afterAll(async () => {
   await fsp.rm(tmp, { recursive: true, force: true });
 });
 
-async function run(...args: string[]) {
-  const io = capture();
-  const code = await main(argv('eval', ...args), io);
-  return { code, ...io };
-}
+const run = (...args: string[]) => runCli('eval', ...args);
 
 describe('stereo-sdk eval', () => {
   it('prints a per-scene table and writes the JSON report of the documented shape', async () => {

@@ -8,8 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { readOnnx } from '@stereo-sdk/core';
 import { createStereoMatcher } from '@stereo-sdk/edge-runtime';
-import { main } from '../src/program.js';
-import { argv, capture } from './helpers/fixtures.js';
+import { runCli } from './helpers/fixtures.js';
 
 let tmp: string;
 beforeAll(async () => {
@@ -19,21 +18,16 @@ afterAll(async () => {
   await fsp.rm(tmp, { recursive: true, force: true });
 });
 
-async function run(cmd: string, ...args: string[]) {
-  const io = capture();
-  const code = await main(argv(cmd, ...args), io);
-  return { code, ...io };
-}
 
 const TINY = ['--width-mult', '0.25', '--max-disp', '16', '--crop', '32x64', '--batch', '2', '--threads', '1', '--seed', '3', '--data', 'synth:?maxDisparity=14'];
 
 describe('stereo-sdk export', () => {
   it("exports a run folder's best.onnx as a model the runtime drives", async () => {
     const runDir = path.join(tmp, 'a.run');
-    const trained = await run('train', '--arch', 'student', '--out', path.join(tmp, 'a.onnx'), '--run-dir', runDir, '--steps', '2', '--val-every', '2', '--val-limit', '2', ...TINY);
+    const trained = await runCli('train', '--arch', 'student', '--out', path.join(tmp, 'a.onnx'), '--run-dir', runDir, '--steps', '2', '--val-every', '2', '--val-limit', '2', ...TINY);
     expect(trained.code).toBe(0);
     const out = path.join(tmp, 'exported.onnx');
-    const r = await run('export', '--run-dir', runDir, '--out', out);
+    const r = await runCli('export', '--run-dir', runDir, '--out', out);
     expect(r.errText).toBe('');
     expect(r.code).toBe(0);
     expect(r.outText).toContain(`wrote ${out}`);
@@ -47,27 +41,27 @@ describe('stereo-sdk export', () => {
   it('names the missing run config or best model in a one-line error', async () => {
     const empty = path.join(tmp, 'empty');
     await fsp.mkdir(empty);
-    const r = await run('export', '--run-dir', empty, '--out', path.join(tmp, 'x.onnx'));
+    const r = await runCli('export', '--run-dir', empty, '--out', path.join(tmp, 'x.onnx'));
     expect(r.code).toBe(1);
     expect(r.errText).toMatch(/^error: .*run\.json/);
     expect(r.errText.trim().split('\n')).toHaveLength(1);
 
     const runDir = path.join(tmp, 'noval.run');
-    expect((await run('train', '--arch', 'student', '--out', path.join(tmp, 'b.onnx'), '--run-dir', runDir, '--steps', '1', '--no-val', ...TINY)).code).toBe(0);
-    const r2 = await run('export', '--run-dir', runDir, '--out', path.join(tmp, 'y.onnx'));
+    expect((await runCli('train', '--arch', 'student', '--out', path.join(tmp, 'b.onnx'), '--run-dir', runDir, '--steps', '1', '--no-val', ...TINY)).code).toBe(0);
+    const r2 = await runCli('export', '--run-dir', runDir, '--out', path.join(tmp, 'y.onnx'));
     expect(r2.code).toBe(1);
     expect(r2.errText).toMatch(/best\.onnx/);
     expect(existsSync(path.join(tmp, 'y.onnx'))).toBe(false);
-    expect((await run('export', '--out', path.join(tmp, 'z.onnx'))).errText).toMatch(/--run-dir/);
-    expect((await run('export', '--run-dir', runDir, '--out', path.join(tmp, 'z.onnx'), '--weights', 'first')).errText).toMatch(/^error: .*--weights/);
+    expect((await runCli('export', '--out', path.join(tmp, 'z.onnx'))).errText).toMatch(/--run-dir/);
+    expect((await runCli('export', '--run-dir', runDir, '--out', path.join(tmp, 'z.onnx'), '--weights', 'first')).errText).toMatch(/^error: .*--weights/);
   }, 60_000);
 
   it('exports the last checkpoint with --weights last: the weights the run itself ended with', async () => {
     const runDir = path.join(tmp, 'last.run');
     const final = path.join(tmp, 'last.onnx');
-    expect((await run('train', '--arch', 'student', '--out', final, '--run-dir', runDir, '--steps', '2', '--ckpt-every', '1', '--no-val', ...TINY)).code).toBe(0);
+    expect((await runCli('train', '--arch', 'student', '--out', final, '--run-dir', runDir, '--steps', '2', '--ckpt-every', '1', '--no-val', ...TINY)).code).toBe(0);
     const out = path.join(tmp, 'last-exported.onnx');
-    const r = await run('export', '--run-dir', runDir, '--out', out, '--weights', 'last');
+    const r = await runCli('export', '--run-dir', runDir, '--out', out, '--weights', 'last');
     expect(r.errText).toBe('');
     expect(r.outText).toContain('checkpoint.onnx');
     const [a, b] = [await readOnnx(out), await readOnnx(final)];

@@ -3,8 +3,7 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { encodeOnnx, GraphBuilder } from '@stereo-sdk/core';
-import { main } from '../src/program.js';
-import { argv, capture, writeModel, writeNonStereoModel } from './helpers/fixtures.js';
+import { runCli, writeModel, writeNonStereoModel } from './helpers/fixtures.js';
 
 let tmp: string;
 
@@ -15,11 +14,7 @@ afterAll(async () => {
   await fsp.rm(tmp, { recursive: true, force: true });
 });
 
-async function run(...args: string[]) {
-  const io = capture();
-  const code = await main(argv('info', ...args), io);
-  return { code, ...io };
-}
+const run = (...args: string[]) => runCli('info', ...args);
 
 /** A convolutional "stereo" model without metadata: concat(left, right) → Conv 6→4 (3×3) → Conv 4→1 (1×1). */
 async function writeConvModel(file: string): Promise<string> {

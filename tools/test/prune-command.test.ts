@@ -9,8 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { writeOnnx } from '@stereo-sdk/core';
 import { buildStudent, toInferenceModel } from '@stereo-sdk/stereo';
-import { main } from '../src/program.js';
-import { argv, capture } from './helpers/fixtures.js';
+import { runCli } from './helpers/fixtures.js';
 
 let tmp: string;
 let model: string;
@@ -24,11 +23,6 @@ afterAll(async () => {
   await fsp.rm(tmp, { recursive: true, force: true });
 });
 
-async function run(...args: string[]) {
-  const io = capture();
-  const code = await main(argv(...args), io);
-  return { code, ...io };
-}
 
 const TINY = ['--preset', '128x64', '--multiple', '4', '--finetune-steps', '1', '--batch', '1', '--crop', '64x128', '--runs', '3', '--warmup', '1', '--threads', '1'];
 const DATA = 'synth:?width=128&height=64&maxDisparity=14';
@@ -38,7 +32,7 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 describe('stereo-sdk prune', () => {
   it('prunes on a schedule and writes the JSON and Markdown reports and the accuracy/latency chart', async () => {
     const out = path.join(tmp, 'fixed', 'pruned.onnx');
-    const r = await run('prune', '--model', model, '--data', DATA, '--val', VAL, '--steps', '2', '--step-ratio', '0.3', '--out', out, ...TINY);
+    const r = await runCli('prune', '--model', model, '--data', DATA, '--val', VAL, '--steps', '2', '--step-ratio', '0.3', '--out', out, ...TINY);
     expect(r.errText).not.toMatch(/^error/m);
     expect(r.code).toBe(0);
     expect(r.outText).toMatch(/^step\s+ratio\s+params\s+MACs\s+p50 ms\s+EPE\s+bad-2$/m);
@@ -67,10 +61,10 @@ describe('stereo-sdk prune', () => {
   });
 
   it('stops at once for a generous target and reports an unreachable one as not met', async () => {
-    const generous = await run('prune', '--model', model, '--data', DATA, '--target-ms', '100000', '--out', path.join(tmp, 'generous', 'p.onnx'), ...TINY);
+    const generous = await runCli('prune', '--model', model, '--data', DATA, '--target-ms', '100000', '--out', path.join(tmp, 'generous', 'p.onnx'), ...TINY);
     expect(generous.code).toBe(0);
     expect(generous.outText).toMatch(/target 100000 ms met after 0 steps: p50 [\d.]+ ms, ×1\.00 faster/);
-    const unreachable = await run('prune', '--model', model, '--data', DATA, '--target-ms', '0.001', '--steps', '1', '--out', path.join(tmp, 'unreachable', 'p.onnx'), ...TINY);
+    const unreachable = await runCli('prune', '--model', model, '--data', DATA, '--target-ms', '0.001', '--steps', '1', '--out', path.join(tmp, 'unreachable', 'p.onnx'), ...TINY);
     expect(unreachable.code).toBe(0);
     expect(unreachable.outText).toMatch(/target 0\.001 ms NOT met after the maximum of 1 step:/);
     const report = JSON.parse(await fsp.readFile(path.join(tmp, 'unreachable', 'p.prune', 'report.json'), 'utf8'));
@@ -88,7 +82,7 @@ describe('stereo-sdk prune', () => {
       [['--resume', '--run-dir', path.join(tmp, 'nothing-here')], /nothing-here.*not found.*without --resume/i],
     ];
     for (const [args, pattern] of cases) {
-      const r = await run('prune', ...args);
+      const r = await runCli('prune', ...args);
       expect(r.code, args.join(' ')).toBe(1);
       expect(r.errText).toMatch(/^error: /);
       expect(r.errText.trim().split('\n'), r.errText).toHaveLength(1);
@@ -100,7 +94,7 @@ describe('stereo-sdk prune', () => {
 describe('stereo-sdk profile', () => {
   it('writes a latency table that prune --lut plans with', async () => {
     const lut = path.join(tmp, 'lut.json');
-    const r = await run('profile', '--model', model, '--preset', '128x64', '--runs', '2', '--warmup', '1', '--fractions', '0.5', '--threads', '1', '--out', lut);
+    const r = await runCli('profile', '--model', model, '--preset', '128x64', '--runs', '2', '--warmup', '1', '--fractions', '0.5', '--threads', '1', '--out', lut);
     expect(r.errText).not.toMatch(/^error/m);
     expect(r.code).toBe(0);
     expect(r.outText).toMatch(/baseline p50 [\d.]+ ms, \d+ prunable groups/);
@@ -109,7 +103,7 @@ describe('stereo-sdk profile', () => {
     expect(table.groups.length).toBeGreaterThan(0);
     for (const g of table.groups) expect(g).toMatchObject({ key: expect.any(String), size: expect.any(Number), msPerChannel: expect.any(Number) });
 
-    const p = await run('prune', '--model', model, '--data', DATA, '--lut', lut, '--target-ms', '100000', '--out', path.join(tmp, 'lut', 'p.onnx'), ...TINY);
+    const p = await runCli('prune', '--model', model, '--data', DATA, '--lut', lut, '--target-ms', '100000', '--out', path.join(tmp, 'lut', 'p.onnx'), ...TINY);
     expect(p.code).toBe(0);
     const report = JSON.parse(await fsp.readFile(path.join(tmp, 'lut', 'p.prune', 'report.json'), 'utf8'));
     expect(report.latencySource).toBe('lut');
@@ -123,7 +117,7 @@ describe('stereo-sdk profile', () => {
       [['--model', path.join(tmp, 'nope.onnx'), '--out', path.join(tmp, 'x.json')], /nope\.onnx.*not found/i],
       [['--preset', 'kitti', '--out', path.join(tmp, 'x.json')], /--model/],
     ] as [string[], RegExp][]) {
-      const r = await run('profile', ...args);
+      const r = await runCli('profile', ...args);
       expect(r.code, args.join(' ')).toBe(1);
       expect(r.errText.trim().split('\n')).toHaveLength(1);
       expect(r.errText).toMatch(pattern);

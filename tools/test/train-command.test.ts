@@ -9,9 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { readOnnx } from '@stereo-sdk/core';
 import { writeSyntheticDataset } from '@stereo-sdk/stereo';
-import { main } from '../src/program.js';
 import { parseCrop, parseDuration } from '../src/commands/train.js';
-import { argv, capture } from './helpers/fixtures.js';
+import { runCli } from './helpers/fixtures.js';
 
 let tmp: string;
 beforeAll(async () => {
@@ -21,11 +20,7 @@ afterAll(async () => {
   await fsp.rm(tmp, { recursive: true, force: true });
 });
 
-async function run(...args: string[]) {
-  const io = capture();
-  const code = await main(argv('train', ...args), io);
-  return { code, ...io };
-}
+const run = (...args: string[]) => runCli('train', ...args);
 
 /** A tiny student: 0.25 width, 16 disparities, 32×64 crops. */
 const TINY = ['--width-mult', '0.25', '--max-disp', '16', '--crop', '32x64', '--batch', '2', '--threads', '1', '--seed', '3'];

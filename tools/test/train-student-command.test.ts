@@ -9,9 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readOnnx, writeImage, writeOnnx } from '@stereo-sdk/core';
 import { buildStudent, buildTeacher, exportStereoModel, generateSyntheticPair, toInferenceModel } from '@stereo-sdk/stereo';
-import { main } from '../src/program.js';
 import { parseTemperature } from '../src/commands/train-student.js';
-import { argv, capture } from './helpers/fixtures.js';
+import { runCli } from './helpers/fixtures.js';
 
 const NET = { widthMultiplier: 0.25, maxDisparity: 16 };
 let tmp: string;
@@ -38,11 +37,6 @@ afterAll(async () => {
   await fsp.rm(tmp, { recursive: true, force: true });
 });
 
-async function run(command: string, ...args: string[]) {
-  const io = capture();
-  const code = await main(argv(command, ...args), io);
-  return { code, ...io };
-}
 
 const TINY = ['--crop', '32x64', '--batch', '1', '--threads', '1', '--seed', '3'];
 const jsonLines = async (file: string) => (await fsp.readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
@@ -50,7 +44,7 @@ const jsonLines = async (file: string) => (await fsp.readFile(file, 'utf8')).tri
 describe('stereo-sdk train-student', () => {
   it('distills on unlabeled pairs and writes the model, the JSON lines log and the summary', async () => {
     const out = path.join(tmp, 'kd', 'student.onnx');
-    const r = await run('train-student', '--teacher', teacher, '--data', `pairs:${pairs}`, '--val', `pairs:${pairs}`, '--val-limit', '1', '--val-every', '0', '--out', out, '--steps', '2',
+    const r = await runCli('train-student', '--teacher', teacher, '--data', `pairs:${pairs}`, '--val', `pairs:${pairs}`, '--val-limit', '1', '--val-every', '0', '--out', out, '--steps', '2',
       '--kd', 'dist-l1=1,disp-l1=0.5', '--temperature', '0.5,1', '--width-mult', '0.25', '--max-disp', '16', ...TINY);
     expect(r.errText).not.toContain('error');
     expect(r.code).toBe(0);
@@ -71,7 +65,7 @@ describe('stereo-sdk train-student', () => {
     expect(await fsp.readFile(path.join(runDir, 'summary.md'), 'utf8')).toContain('| distillation | dist-l1=1, disp-l1=0.5; temperature 0.5 → 1 |');
     expect((await readOnnx(out)).outputs).toEqual(['disparity', 'logits', 'confidence']);
 
-    const conflict = await run('train-student', '--resume', '--run-dir', runDir, '--kd', 'dist-kl');
+    const conflict = await runCli('train-student', '--resume', '--run-dir', runDir, '--kd', 'dist-kl');
     expect(conflict.code).toBe(1);
     expect(conflict.errText).toMatch(/^error: The run being resumed was started with kd .*; drop the option or start a new run folder\n$/);
   });
@@ -86,7 +80,7 @@ describe('stereo-sdk train-student', () => {
     [['--data', 'PAIRS', '--out', 'x.onnx'], /train-student needs --teacher T\.onnx, --data SPEC and --out student\.onnx/],
   ])('%j → one-line typed error', async (args, message) => {
     const files: Record<string, string> = { MISSING: path.join(tmp, 'missing.onnx'), NODISP: path.join(tmp, 'no-disp.onnx'), TEACHER: teacher, PAIRS: `pairs:${pairs}`, 'x.onnx': path.join(tmp, 'bad', 'x.onnx') };
-    const r = await run('train-student', ...(args as string[]).map((a) => files[a] ?? a), ...TINY);
+    const r = await runCli('train-student', ...(args as string[]).map((a) => files[a] ?? a), ...TINY);
     expect(r.code).toBe(1);
     expect(r.errText.trim().split('\n')).toHaveLength(1);
     expect(r.errText).toMatch(message);
@@ -102,13 +96,13 @@ describe('stereo-sdk train-student', () => {
 describe('stereo-sdk train --init', () => {
   it('fine-tunes an existing student', async () => {
     const out = path.join(tmp, 'tuned.onnx');
-    const r = await run('train', '--init', path.join(tmp, 'student.onnx'), '--data', 'synth:?maxDisparity=12', '--no-val', '--out', out, '--steps', '1', ...TINY);
+    const r = await runCli('train', '--init', path.join(tmp, 'student.onnx'), '--data', 'synth:?maxDisparity=12', '--no-val', '--out', out, '--steps', '1', ...TINY);
     expect(r.errText).not.toContain('error');
     expect(r.code).toBe(0);
     const config = JSON.parse(await fsp.readFile(path.join(tmp, 'tuned.run', 'run.json'), 'utf8'));
     expect(config).toMatchObject({ init: path.join(tmp, 'student.onnx'), arch: 'student', net: {} });
     expect(JSON.parse((await readOnnx(out)).metadata.get('stereo_sdk.contract')!).maxDisparity).toBe(16);
-    const both = await run('train', '--init', path.join(tmp, 'student.onnx'), '--width-mult', '0.5', '--data', 'synth:', '--out', path.join(tmp, 'y.onnx'));
+    const both = await runCli('train', '--init', path.join(tmp, 'student.onnx'), '--width-mult', '0.5', '--data', 'synth:', '--out', path.join(tmp, 'y.onnx'));
     expect(both.errText).toMatch(/^error: init takes the network from the model/);
   });
 });

@@ -6,6 +6,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { writeImage, writePfm } from '@stereo-sdk/core';
 import { writeContract } from '@stereo-sdk/edge-runtime';
+import { main } from '../../src/program.js';
 import { buildBlockMatchingModel, buildSingleInputModel, type BlockMatchingOptions } from '../../../packages/edge-runtime/test/fixtures/stereo-model.js';
 import { shiftedPair } from '../../../packages/edge-runtime/test/fixtures/pairs.js';
 
@@ -17,6 +18,13 @@ export function capture() {
 
 /** `['node', 'stereo-sdk', ...args]`, as `main` expects. */
 export const argv = (...args: string[]): string[] => ['node', 'stereo-sdk', ...args];
+
+/** Runs `stereo-sdk ...args` in process and returns its exit code and what it wrote. */
+export async function runCli(...args: string[]): Promise<{ code: number } & ReturnType<typeof capture>> {
+  const io = capture();
+  const code = await main(argv(...args), io);
+  return { code, ...io };
+}
 
 /**
  * Writes the block-matching model (8 disparities by default) with a contract in its metadata
