@@ -246,6 +246,12 @@ export function scaledMatchChannels(cfg: StereoNetConfig): number {
   return scaled(cfg, cfg.feature.matchChannels);
 }
 
+/** The head scale of the family's presets, and of models recorded before `headScale` existed. */
+export const DEFAULT_HEAD_SCALE = 4;
+
+/** The head scale of a recorded config (older records have none: their head ran at 1/4). */
+export const headScaleOf = (cfg: Pick<StereoNetConfig, 'headScale'> | { headScale?: number }): number => cfg.headScale ?? DEFAULT_HEAD_SCALE;
+
 /** Disparity hypotheses of the logits (maxDisparity / headScale). */
 export const headDisparities = (cfg: StereoNetConfig): number => cfg.maxDisparity / cfg.headScale;
 

@@ -15,7 +15,7 @@ import {
   writeOnnx,
   type Graph,
 } from '@stereo-sdk/core';
-import { INPUT_NORMALIZATION, type StereoNetConfig } from './config.js';
+import { headScaleOf, INPUT_NORMALIZATION, type StereoNetConfig } from './config.js';
 import { NET_METADATA_KEY, STEREO_NET_IO, type NetMetadata } from './network.js';
 import { addMaxProbability } from './regression.js';
 
@@ -61,8 +61,6 @@ export interface StereoExportOptions {
 
 const DEFAULTS = { logits: true, confidence: true, dynamic: true, foldBatchNorm: true };
 
-/** Resolution of `logits` and `confidence`; models exported before `headScale` existed ran their head at 1/4. */
-const headScaleOf = (cfg: StereoNetConfig): number => cfg.headScale ?? 4;
 
 /**
  * Reads what the builder recorded about a network (kind, stride, config) from graph metadata.

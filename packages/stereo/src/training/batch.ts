@@ -6,7 +6,7 @@
  */
 import { is, ShapeMismatchError, toPlanarFloat, type BackendTensor, type RasterImage } from '@stereo-sdk/core';
 import type { StereoSample } from '../datasets/sample.js';
-import { INPUT_NORMALIZATION } from '../nets/config.js';
+import { DEFAULT_HEAD_SCALE, INPUT_NORMALIZATION } from '../nets/config.js';
 import { STEREO_NET_IO } from '../nets/network.js';
 
 /** Names of the training graph's data inputs besides the network's `left` and `right`. */
@@ -20,9 +20,6 @@ export const TRAINING_INPUTS = Object.freeze({
   /** 1 where a 4×4 block holds at least one valid target. */
   validQuarter: 'valid_quarter',
 });
-
-/** Downsampling of the coarse targets by default: the logits' resolution when the head runs at 1/4. */
-export const DEFAULT_HEAD_SCALE = 4;
 
 /**
  * Writes one view as a normalized planar [3, height, width] tensor: channel c is

@@ -10,8 +10,7 @@
  * step and throwing away the warm start. A graph that still has BN nodes keeps them (trained as BN).
  */
 import { FileFormatError, InvalidParameterError, Graph, inferShapes, is, readOnnx, toInferenceGraph, validateGraph } from '@stereo-sdk/core';
-import { resolveNetConfig, STUDENT_CONFIG } from '../nets/config.js';
-import { DEFAULT_HEAD_SCALE } from './batch.js';
+import { DEFAULT_HEAD_SCALE, headScaleOf, resolveNetConfig, STUDENT_CONFIG } from '../nets/config.js';
 import { CONTRACT_KEY } from '../nets/export.js';
 import { NET_METADATA_KEY, STEREO_NET_IO, type NetMetadata, type StereoNetKind } from '../nets/network.js';
 
@@ -51,7 +50,7 @@ export function networkFacts(graph: Graph, source = `graph '${graph.name}'`): Ne
     try {
       const meta = JSON.parse(net) as NetMetadata;
       if (Number.isInteger(meta.stride) && Number.isInteger(meta.config?.maxDisparity)) {
-        return { kind: meta.kind === 'teacher' ? 'teacher' : 'student', stride: meta.stride, maxDisparity: meta.config.maxDisparity, headScale: meta.config.headScale ?? DEFAULT_HEAD_SCALE };
+        return { kind: meta.kind === 'teacher' ? 'teacher' : 'student', stride: meta.stride, maxDisparity: meta.config.maxDisparity, headScale: headScaleOf(meta.config) };
       }
     } catch {
       // Fall through to the contract.
