@@ -162,19 +162,21 @@ export function sharedOptionsFromFlags(f: TrainingFlags): SharedTrainingOptions 
     }
     o.augment = { color: names.includes('color'), occlusion: names.includes('occlusion') };
   }
-  let net: { -readonly [K in keyof StereoNetConfigInit]: StereoNetConfigInit[K] } = {};
   if (f.net !== undefined) {
-    const variant = STUDENT_VARIANTS[f.net];
-    if (!variant || !Object.hasOwn(STUDENT_VARIANTS, f.net)) throw is.invalidParameterError('--net', `one of ${Object.keys(STUDENT_VARIANTS).join(', ')}`, f.net);
+    if (!Object.hasOwn(STUDENT_VARIANTS, f.net)) throw is.invalidParameterError('--net', `one of ${Object.keys(STUDENT_VARIANTS).join(', ')}`, f.net);
     if (f.arch === 'teacher') throw new InvalidParameterError(`--net ${f.net} is a student variant; drop it for --arch teacher`);
-    net = { ...variant };
   }
-  if (f.widthMult !== undefined) net.widthMultiplier = parseNumberFlag('--width-mult', f.widthMult, 1 / 64, 64);
+  const widthMultiplier = f.widthMult !== undefined ? parseNumberFlag('--width-mult', f.widthMult, 1 / 64, 64) : undefined;
+  let maxDisparity: number | undefined;
   if (f.maxDisp !== undefined) {
-    const d = parseIntegerFlag('--max-disp', f.maxDisp, 4, 1024);
-    if (d % 4 !== 0) throw is.invalidParameterError('--max-disp', 'a multiple of 4 in [4, 1024]', f.maxDisp);
-    net.maxDisparity = d;
+    maxDisparity = parseIntegerFlag('--max-disp', f.maxDisp, 4, 1024);
+    if (maxDisparity % 4 !== 0) throw is.invalidParameterError('--max-disp', 'a multiple of 4 in [4, 1024]', f.maxDisp);
   }
+  const net: StereoNetConfigInit = {
+    ...(f.net !== undefined ? STUDENT_VARIANTS[f.net] : {}),
+    ...(widthMultiplier !== undefined ? { widthMultiplier } : {}),
+    ...(maxDisparity !== undefined ? { maxDisparity } : {}),
+  };
   if (Object.keys(net).length > 0) o.net = net;
   if (f.valEvery !== undefined) o.valEvery = parseIntegerFlag('--val-every', f.valEvery, 0, 1e8);
   if (f.ckptEvery !== undefined) o.ckptEvery = parseIntegerFlag('--ckpt-every', f.ckptEvery, 1, 1e8);
